@@ -1,0 +1,7 @@
+import { Migration20261126000001 } from "./Migration20261126000001_initial.ts";
+
+/**
+ * Every migration in order, listed explicitly (no folder globbing) so the runner works the same from
+ * source, from a bundle and from tests.
+ */
+export const migrationsList = [{ name: "Migration20261126000001_initial", class: Migration20261126000001 }];
