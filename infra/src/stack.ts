@@ -6,6 +6,7 @@ import type { StackConfig } from "./config.ts";
 import { writeEnvFile } from "./env-file.ts";
 import { findJdk, type Jdk } from "./java.ts";
 import { withLock } from "./lock.ts";
+import { registerSchemas } from "./post-up.ts";
 import { isAlive, processFiles, rssMb, runningPid, stopProcess } from "./process.ts";
 import { portOpen, waitUntil } from "./wait.ts";
 
@@ -96,6 +97,7 @@ export async function up(config: StackConfig, ctx = createContext(config)): Prom
     await Promise.all(down.map((c) => c.install(ctx)));
     await Promise.all(rest.map((c) => bringUp(c, ctx)));
     await writeEnvFile(config);
+    ctx.say(await registerSchemas(config));
     return Promise.all(components.map((c) => statusOf(c, ctx)));
   });
 }

@@ -1,10 +1,4 @@
 /** Test kit: fixtures and helpers on the real local stack (never imitations of it). */
 
 export { test } from "./fixtures.ts";
-export { createTopic, kafkaClient, readMessages } from "./kafka.ts";
-export { freshMailbox, inbox, type ReceivedMail, waitForMail } from "./mail.ts";
-export { createDatabase } from "./postgres.ts";
-export { createBucket, s3Client } from "./s3.ts";
-export { type StackEnv, stackEnv } from "./stack-env.ts";
-export { uniqueName } from "./unique.ts";
-export { waitFor } from "./wait-for.ts";
+export * from "./stack.ts";

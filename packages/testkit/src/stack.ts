@@ -1,0 +1,9 @@
+/** The test kit's helpers without vitest: for benchmark scripts and the demo, which run outside a test. */
+
+export { createTopic, kafkaClient, readMessages } from "./kafka.ts";
+export { freshMailbox, inbox, type ReceivedMail, waitForMail } from "./mail.ts";
+export { createDatabase } from "./postgres.ts";
+export { createBucket, s3Client } from "./s3.ts";
+export { type StackEnv, stackEnv } from "./stack-env.ts";
+export { uniqueName } from "./unique.ts";
+export { waitFor } from "./wait-for.ts";
