@@ -13,7 +13,9 @@ import { Migration } from "@mikro-orm/migrations";
  *        ids are `proc_` + a ULID (48-bit ms time + 80 random bits), unique and sortable by creation time.
  *        The database only checks the shape; ids are minted by the application.
  * FIX 5  `file_size` was INTEGER in the ORM model and BIGINT in SQL: BIGINT everywhere (recordings > 2 GiB).
- * FIX 6  `updated_at` was only set on insert: a trigger maintains it on every UPDATE.
+ * FIX 6  `updated_at` was only set on insert: a trigger maintains it on every UPDATE — except in a
+ *        transaction that sets `postprocess.event_time_updated_at = on`: the projector stamps rows with the
+ *        time of the event that changed them, so replaying the stream reproduces the rows exactly.
  * FIX 7  TIMESTAMP without time zone is ambiguous across hosts: all instants are TIMESTAMPTZ.
  * FIX 8  SERIAL (int4) ids overflow on busy audit tables: BIGINT identity columns.
  * FIX 9  `progress` could be NULL and `summary_sentiment`'s CHECK let NULL through silently (fine: unknown
@@ -35,7 +37,7 @@ export class Migration20261126000001 extends Migration {
     // FIX 1
     this.addSql(`
       CREATE TABLE accounts (
-        id VARCHAR(64) PRIMARY KEY CHECK (id ~ '^[A-Za-z0-9_-]{1,64}$'),
+        id VARCHAR(64) PRIMARY KEY CONSTRAINT valid_account_id CHECK (id ~ '^[A-Za-z0-9_-]{1,64}$'),
         name VARCHAR(255) NOT NULL,
         created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
         updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
@@ -44,7 +46,7 @@ export class Migration20261126000001 extends Migration {
     this.addSql(`
       CREATE TABLE conversation_processing (
         id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        processing_id VARCHAR(40) NOT NULL UNIQUE,
+        processing_id VARCHAR(40) NOT NULL CONSTRAINT uq_conversation_processing_processing_id UNIQUE,
         conversation_id VARCHAR(255) NOT NULL,
         email_id VARCHAR(255) NOT NULL,
         account_id VARCHAR(64) NOT NULL,
@@ -65,6 +67,10 @@ export class Migration20261126000001 extends Migration {
         summary_sentiment VARCHAR(50),
         summary_key_points JSONB,
         summary_action_items JSONB,
+        -- Skipped steps and degradations (NO_AUDIO, REPORT_DISABLED…): warnings, not failures.
+        warnings JSONB NOT NULL DEFAULT '[]',
+        -- Number of events folded into this row; consumers of processing.status drop older copies by it.
+        version BIGINT NOT NULL DEFAULT 0,
         created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
         updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
         CONSTRAINT fk_conversation_processing_account FOREIGN KEY (account_id) REFERENCES accounts(id),
@@ -156,7 +162,7 @@ export class Migration20261126000001 extends Migration {
     this.addSql(`
       CREATE TABLE account_settings (
         id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        account_id VARCHAR(64) NOT NULL UNIQUE,
+        account_id VARCHAR(64) NOT NULL CONSTRAINT uq_account_settings_account UNIQUE,
         default_email_template TEXT,
         email_subject_template VARCHAR(255),
         email_from_name VARCHAR(255),
@@ -174,7 +180,7 @@ export class Migration20261126000001 extends Migration {
         created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
         updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
         CONSTRAINT fk_account_settings_account FOREIGN KEY (account_id) REFERENCES accounts(id) ON DELETE CASCADE,
-        CONSTRAINT valid_file_size CHECK (max_file_size_mb > 0 AND max_file_size_mb <= 100),
+        CONSTRAINT valid_max_file_size_mb CHECK (max_file_size_mb > 0 AND max_file_size_mb <= 100),
         CONSTRAINT valid_timeout CHECK (processing_timeout_minutes > 0 AND processing_timeout_minutes <= 60),
         CONSTRAINT valid_retention CHECK (file_retention_days > 0 AND file_retention_days <= 365),
         CONSTRAINT valid_max_tokens CHECK (openai_max_tokens > 0 AND openai_max_tokens <= 32000),
@@ -219,7 +225,11 @@ export class Migration20261126000001 extends Migration {
     // FIX 6
     for (const table of ["accounts", "conversation_processing", "conversation_files", "account_settings"]) {
       this.addSql(
-        `CREATE TRIGGER trg_${table}_updated_at BEFORE UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION pp_set_updated_at();`,
+        // The WHEN clause is evaluated without calling into PL/pgSQL: the projector's batched updates (which
+        // set the setting) pay nothing for the trigger.
+        `CREATE TRIGGER trg_${table}_updated_at BEFORE UPDATE ON ${table} FOR EACH ROW
+         WHEN (current_setting('postprocess.event_time_updated_at', true) IS DISTINCT FROM 'on')
+         EXECUTE FUNCTION pp_set_updated_at();`,
       );
     }
   }

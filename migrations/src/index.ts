@@ -1,7 +1,11 @@
 import { Migration20261126000001 } from "./Migration20261126000001_initial.ts";
+import { Migration20261126000002 } from "./Migration20261126000002_gateway_submissions.ts";
 
 /**
  * Every migration in order, listed explicitly (no folder globbing) so the runner works the same from
  * source, from a bundle and from tests.
  */
-export const migrationsList = [{ name: "Migration20261126000001_initial", class: Migration20261126000001 }];
+export const migrationsList = [
+  { name: "Migration20261126000001_initial", class: Migration20261126000001 },
+  { name: "Migration20261126000002_gateway_submissions", class: Migration20261126000002 },
+];

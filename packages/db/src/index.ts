@@ -1,0 +1,36 @@
+/** @postprocess/db: the MikroORM entities of the Postprocess schema and the ORM factory that maps them. */
+
+export { Account } from "./entities/account.ts";
+export { AccountSettings } from "./entities/account-settings.ts";
+export { ApiUsageMetric } from "./entities/api-usage-metric.ts";
+export { ConversationFile } from "./entities/conversation-file.ts";
+export {
+  ConversationProcessing,
+  type GroundedItem,
+  type ProcessingWarning,
+} from "./entities/conversation-processing.ts";
+export { GatewaySubmission } from "./entities/gateway-submission.ts";
+export { ProcessedEvent } from "./entities/processed-event.ts";
+export { ProcessingAuditLog } from "./entities/processing-audit-log.ts";
+export { eventTimeSession } from "./event-time.ts";
+export { IntervalMsType, parseIntervalMs } from "./interval-ms.ts";
+export { createOrm, entities, migrate, type OrmOptions } from "./orm.ts";
+export {
+  isProcessingId,
+  newProcessingId,
+  type ProcessingId,
+  processingIdFromEvent,
+} from "./processing-id.ts";
+export {
+  type AuditEventStatus,
+  auditEventStatuses,
+  type FileType,
+  fileTypes,
+  isTerminalStatus,
+  type JobStatus,
+  jobStatuses,
+  type Sentiment,
+  sentiments,
+  type TerminalStatus,
+  terminalStatuses,
+} from "./status.ts";

@@ -1,0 +1,35 @@
+import { migrationsList } from "@postprocess/migrations";
+import { test } from "@postprocess/testkit";
+import { expect, test as unitTest } from "vitest";
+import { createOrm, migrate } from "./orm.ts";
+
+unitTest("building the ORM connects to nothing, and maps one entity per table", async () => {
+  // Nothing listens on port 9: any connection attempt would fail the run.
+  const orm = createOrm({ clientUrl: "postgresql://nobody:secret@127.0.0.1:9/none" });
+  try {
+    const tables = [...orm.getMetadata().getAll().values()].map((meta) => meta.tableName).sort();
+    expect(tables).toEqual([
+      "account_settings",
+      "accounts",
+      "api_usage_metrics",
+      "conversation_files",
+      "conversation_processing",
+      "gateway_submissions",
+      "processed_events",
+      "processing_audit_log",
+    ]);
+    expect(orm.config.get("pool")).toMatchObject({ max: 10 });
+  } finally {
+    await orm.close();
+  }
+});
+
+test("migrate applies every migration once, then nothing", async ({ databaseUrl }) => {
+  const orm = createOrm({ clientUrl: databaseUrl });
+  try {
+    expect((await migrate(orm)).map((m) => m.name)).toEqual(migrationsList.map((m) => m.name));
+    expect(await migrate(orm)).toEqual([]);
+  } finally {
+    await orm.close();
+  }
+});
