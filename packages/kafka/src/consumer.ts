@@ -1,0 +1,233 @@
+import { type TopicDef, type TopicKey, topics } from "@postprocess/contracts";
+import type { EachBatchPayload, Kafka } from "kafkajs";
+import type { Codec } from "./codec.ts";
+import { commitNext } from "./commit.ts";
+import { failureTopics } from "./dead-letter.ts";
+import type { Handlers, NoContextKeys } from "./handler.ts";
+import { createJsonLogger, type Logger } from "./logger.ts";
+import { createMessageProcessor, type Route } from "./process-message.ts";
+import { createIdempotentProducer } from "./producer.ts";
+import { defaultRetryPolicy, type RetryPolicy } from "./retry-policy.ts";
+
+/** Options of a consumer; `handlers` decides what it subscribes to. */
+export type ConsumerOptions<K extends TopicKey, Deps extends object> = {
+  groupId: string;
+  /** Prepended to every topic name, including the group's retry and DLQ topics. */
+  topicPrefix?: string;
+  handlers: Handlers<K, Deps>;
+  retry?: Partial<RetryPolicy>;
+  /** The broker evicts a member silent this long (default 30 s); heartbeats continue during long handlers. */
+  sessionTimeout?: number;
+  /** Heartbeat period, also while a handler runs (default 3 s, at most a third of sessionTimeout). */
+  heartbeatInterval?: number;
+  /** How long a rebalance waits for members to rejoin (default 60 s). */
+  rebalanceTimeout?: number;
+  /** Longest a fetch waits for new data; low keeps a pipeline hop fast (default 100 ms). */
+  maxWaitTimeInMs?: number;
+  /** Where a brand-new group starts; default true, so events published before the first deploy are handled. */
+  fromBeginning?: boolean;
+  /** Partitions handled at once by this member (default 1: one message at a time). */
+  concurrency?: number;
+  logger?: Logger;
+} & (Empty extends Deps ? { deps?: Deps & NoContextKeys } : { deps: Deps & NoContextKeys });
+
+/** No deps at all; then `deps` may be left out. */
+type Empty = Record<never, never>;
+
+/** A consumer group member (single use: start once, stop once). */
+export interface Consumer {
+  /** Connects, subscribes and joins the group; resolves once partitions are assigned. */
+  start(): Promise<void>;
+  /**
+   * Stops within `timeoutMs`: no new messages, handlers' signal aborted, in-flight handlers awaited until
+   * the grace period ends; finished ones are committed, unfinished ones stay uncommitted (redelivered).
+   */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+/**
+ * Creates a typed, at-least-once consumer: each message's offset is committed only after its handler's
+ * promise resolved. Failures follow the retry policy: in place, then `<group>.retry`, then `<group>.dlq`.
+ */
+export function createConsumer<K extends TopicKey, Deps extends object = object>(
+  kafka: Kafka,
+  codec: Codec,
+  opts: ConsumerOptions<K, Deps>,
+): Consumer {
+  const log = opts.logger ?? createJsonLogger();
+  const prefix = opts.topicPrefix ?? "";
+  const { groupId } = opts;
+  const policy: RetryPolicy = { ...defaultRetryPolicy, ...opts.retry };
+  const sessionTimeout = opts.sessionTimeout ?? 30_000;
+  const heartbeatInterval = opts.heartbeatInterval ?? Math.min(3000, Math.floor(sessionTimeout / 3));
+  const failure = failureTopics(prefix, groupId);
+
+  const routes = new Map<string, Route>();
+  for (const key of Object.keys(opts.handlers) as K[]) {
+    const def = topics[key] as TopicDef;
+    routes.set(prefix + def.name, { def, handle: opts.handlers[key] as Route["handle"] });
+  }
+  const sources = [...routes.keys()];
+
+  const consumer = kafka.consumer({
+    groupId,
+    sessionTimeout,
+    heartbeatInterval,
+    rebalanceTimeout: opts.rebalanceTimeout ?? 60_000,
+    maxWaitTimeInMs: opts.maxWaitTimeInMs ?? 100,
+    allowAutoTopicCreation: false,
+  });
+  const producer = createIdempotentProducer(kafka);
+
+  const shutdown = new AbortController();
+  const drained = new AbortController();
+  const inFlight = new Set<Promise<void>>();
+  const resumeTimers = new Set<NodeJS.Timeout>();
+  let started = false;
+  let stopping: Promise<void> | undefined;
+
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
+    log.info(
+      { groupId, memberId: payload.memberId, assignment: payload.memberAssignment },
+      "partitions assigned",
+    ),
+  );
+  consumer.on(consumer.events.REBALANCING, ({ payload }) =>
+    log.info({ groupId, memberId: payload.memberId }, "group is rebalancing"),
+  );
+  consumer.on(consumer.events.COMMIT_OFFSETS, ({ payload }) =>
+    log.debug({ groupId, topics: payload.topics }, "offsets committed"),
+  );
+  consumer.on(consumer.events.CRASH, ({ payload }) =>
+    log.error({ groupId, error: payload.error, restart: payload.restart }, "consumer crashed"),
+  );
+
+  const processor = createMessageProcessor({
+    groupId,
+    routes,
+    codec,
+    producer,
+    policy,
+    topics: failure,
+    deps: opts.deps ?? {},
+    log,
+    shutdown: shutdown.signal,
+    drained: drained.signal,
+  });
+
+  const processBatch = async (payload: EachBatchPayload) => {
+    const { batch } = payload;
+    const { topic, partition } = batch;
+    const pauseFor = (ms: number) => {
+      // Pause, not sleep: one worker serves all partitions, so sleeping would stall the source topics.
+      const resume = payload.pause();
+      log.debug({ groupId, topic, partition, resumeInMs: ms }, "retry not due yet, partition paused");
+      const timer = setTimeout(() => {
+        resumeTimers.delete(timer);
+        if (!shutdown.signal.aborted) resume();
+      }, ms);
+      resumeTimers.add(timer);
+    };
+    // kafkajs heartbeats only between batches; a handler may run for minutes (an LLM call).
+    const beat = setInterval(() => {
+      payload
+        .heartbeat()
+        .catch((err: unknown) => log.debug({ groupId, topic, partition, err }, "heartbeat failed"));
+    }, heartbeatInterval);
+    try {
+      for (const message of batch.messages) {
+        if (shutdown.signal.aborted || !payload.isRunning() || payload.isStale()) break;
+        const outcome = await processor.process(topic, partition, message, pauseFor);
+        if (outcome !== "done") break;
+        payload.resolveOffset(message.offset);
+        await commitNext(payload, topic, partition, message.offset);
+      }
+    } finally {
+      clearInterval(beat);
+    }
+  };
+
+  return {
+    async start() {
+      // Single use: the shutdown signal handlers saw cannot be un-aborted.
+      if (started || stopping) throw new Error(`consumer of ${groupId} was already started`);
+      await assertTopicsExist(kafka, [...sources, failure.retry, failure.dlq]);
+      started = true;
+      await producer.connect();
+      await consumer.connect();
+      await consumer.subscribe({ topics: sources, fromBeginning: opts.fromBeginning ?? true });
+      // The retry topic is the group's own: everything on it is still owed, whatever fromBeginning says.
+      await consumer.subscribe({ topics: [failure.retry], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: opts.concurrency ?? 1,
+        eachBatch: async (payload) => {
+          const run = processBatch(payload);
+          inFlight.add(run);
+          try {
+            await run;
+          } finally {
+            inFlight.delete(run);
+          }
+        },
+      });
+      log.info({ groupId, topics: sources, retryTopic: failure.retry }, "consumer started");
+    },
+
+    stop(timeoutMs = 10_000) {
+      stopping ??= (async () => {
+        const deadline = Date.now() + timeoutMs;
+        for (const t of resumeTimers) clearTimeout(t);
+        shutdown.abort();
+        if (started) {
+          try {
+            consumer.pause([...sources, failure.retry].map((topic) => ({ topic })));
+          } catch {
+            // Not running yet (start failed half-way): nothing is fetched anyway.
+          }
+        }
+        // Keep part of the budget for leaving the group and closing connections.
+        const reserve = Math.min(2000, timeoutMs / 3);
+        const grace = setTimeout(() => drained.abort(), Math.max(0, deadline - reserve - Date.now()));
+        await Promise.allSettled(inFlight);
+        clearTimeout(grace);
+        drained.abort();
+        const closed = (async () => {
+          await consumer.disconnect();
+          await producer.disconnect();
+        })();
+        const inTime = await Promise.race([
+          closed.then(
+            () => true,
+            (err: unknown) => {
+              log.error({ groupId, err }, "consumer disconnect failed");
+              return true;
+            },
+          ),
+          new Promise<false>((r) => setTimeout(r, Math.max(0, deadline - Date.now()), false).unref()),
+        ]);
+        if (inTime) log.info({ groupId }, "consumer stopped");
+        else log.error({ groupId, timeoutMs }, "consumer did not disconnect within the shutdown timeout");
+      })().catch((err: unknown) => log.error({ groupId, err }, "consumer stop failed"));
+      return stopping;
+    },
+  };
+}
+
+/** Fails fast and clearly when the bootstrap did not run (auto-creation is off on purpose). */
+async function assertTopicsExist(kafka: Kafka, names: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = names.filter((n) => !existing.has(n));
+    if (missing.length) {
+      throw new Error(
+        `missing topics ${missing.join(", ")}: run ensureTopics() with this group before starting`,
+      );
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,106 @@
+import { type EventOf, type TopicKey, topics } from "@postprocess/contracts";
+import { type Kafka, type Producer as KafkaProducer, type Message, Partitioners } from "kafkajs";
+import type { Codec } from "./codec.ts";
+import { H, type Headers } from "./headers.ts";
+import { childTraceparent } from "./traceparent.ts";
+
+/** Per-send options. */
+export interface SendOptions {
+  /** Extra headers (ids, never payload). */
+  headers?: Headers;
+  /**
+   * What this event is produced on behalf of, usually the handler's `ctx`: its trace is continued (same
+   * trace id, new span id). Without it a new trace starts.
+   */
+  context?: { traceparent?: string | undefined };
+}
+
+/** One event of a batch; the topic key decides the event's type. */
+export type BatchItem = { [K in TopicKey]: { topic: K; event: EventOf<K> } & SendOptions }[TopicKey];
+
+/** Where an event landed. */
+export interface Sent {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+/** A producer typed by the catalog: a topic key admits only its own event type. */
+export interface Producer {
+  connect(): Promise<void>;
+  send<K extends TopicKey>(topic: K, event: EventOf<K>, opts?: SendOptions): Promise<Sent>;
+  sendBatch(items: readonly BatchItem[]): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+export interface ProducerOptions {
+  /** Prepended to every topic name (tests isolate themselves with a unique one). */
+  topicPrefix?: string;
+}
+
+/**
+ * Creates a producer that writes with acks=all through an idempotent kafkajs producer: a broker retry
+ * cannot duplicate or reorder a partition's events.
+ */
+export function createProducer(kafka: Kafka, codec: Codec, opts: ProducerOptions = {}): Producer {
+  const prefix = opts.topicPrefix ?? "";
+  const producer = createIdempotentProducer(kafka);
+
+  const toRecord = async (key: TopicKey, event: unknown, o: SendOptions = {}) => {
+    const def = topics[key];
+    const topic = prefix + def.name;
+    const message: Message = {
+      key: (def.key as (e: unknown) => string)(event),
+      value: await codec.encode({ name: topic, schema: def.schema }, event),
+      headers: correlationHeaders(def.schema, event, o),
+    };
+    return { topic, message };
+  };
+
+  return {
+    connect: () => producer.connect(),
+    disconnect: () => producer.disconnect(),
+    async send(key, event, o) {
+      const { topic, message } = await toRecord(key, event, o);
+      const [meta] = await producer.send({ topic, acks: -1, messages: [message] });
+      return { topic, partition: meta?.partition ?? -1, offset: meta?.baseOffset ?? "-1" };
+    },
+    async sendBatch(items) {
+      const records = await Promise.all(items.map((i) => toRecord(i.topic, i.event, i)));
+      const byTopic = new Map<string, Message[]>();
+      for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r.message]);
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    },
+  };
+}
+
+/** The headers every event carries, so a job can be followed across services without decoding payloads. */
+function correlationHeaders(schema: unknown, event: unknown, o: SendOptions): Headers {
+  const headers: Headers = { ...o.headers };
+  const { name, namespace } = schema as { name: string; namespace?: string };
+  headers[H.eventType] = namespace ? `${namespace}.${name}` : name;
+  // An explicit context continues its trace; an explicit header is taken as given; otherwise a new trace.
+  if (o.context || !headers[H.traceparent]) headers[H.traceparent] = childTraceparent(o.context?.traceparent);
+  const processingId = (event as { processing_id?: unknown }).processing_id;
+  if (typeof processingId === "string") headers[H.processingId] = processingId;
+  return headers;
+}
+
+/**
+ * The kafkajs producer behind every write of the runtime (typed sends, retries, dead letters). One request
+ * in flight keeps kafkajs's idempotence sound. The Java-compatible partitioner puts a key on the same
+ * partition as any other Kafka client would. Retries stay bounded (the client's ~1 min) rather than
+ * kafkajs's infinite default: a send that finally fails surfaces as an error the caller can retry, and
+ * consumers de-duplicate on event_id anyway.
+ */
+export function createIdempotentProducer(kafka: Kafka): KafkaProducer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+}
