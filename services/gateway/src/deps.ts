@@ -1,0 +1,36 @@
+import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
+import type { EventOf, TopicKey } from "@postprocess/contracts";
+import type { Logger } from "@postprocess/kafka";
+
+/**
+ * Publishes one event durably: resolves only after the broker acknowledged it (acks=all), so a resolved
+ * promise means the pipeline will see the event. The gateway's only port to Kafka.
+ */
+export type Publish = <K extends TopicKey>(topic: K, event: EventOf<K>) => Promise<void>;
+
+/** Everything the routes need, built by `main.ts` (or a test) and handed to `createApp`. */
+export interface Deps {
+  orm: MikroORM;
+  publish: Publish;
+  /** The clock: event times, submission times and query windows all read it, so tests can move it. */
+  now: () => Date;
+  log: Logger;
+  /** Largest request body accepted; larger ones get 413 before they are parsed. */
+  bodyLimitBytes: number;
+  /** Where clients reach this service (behind a proxy it is not the listening address): builds status URLs. */
+  publicBaseUrl: string;
+}
+
+/** The Hono environment: what middleware puts in `c.var` for the routes. */
+export interface AppEnv {
+  Variables: {
+    deps: Deps;
+    requestId: string;
+    /** This request's unit of work (`orm.em.fork()`); never the global EntityManager. */
+    em: EntityManager;
+    /** The caller's account; every query is scoped to it. Set by `requireAccount`. */
+    accountId: string;
+    /** The parsed JSON body (undefined when an optional body was empty). Set by `jsonBody`. */
+    body: unknown;
+  };
+}

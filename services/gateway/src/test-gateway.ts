@@ -1,0 +1,189 @@
+import type { MikroORM } from "@mikro-orm/postgresql";
+import type { EventOf, TopicKey } from "@postprocess/contracts";
+import { createOrm, migrate, newProcessingId } from "@postprocess/db";
+import type { Logger } from "@postprocess/kafka";
+import { test as base } from "@postprocess/testkit";
+import type { Hono } from "hono";
+import { createApp } from "./app.ts";
+import type { AppEnv } from "./deps.ts";
+import { type Sql, sqlOn } from "./sql.ts";
+
+/** One event the app published, as the recording publisher saw it. */
+export type Published = { [K in TopicKey]: { topic: K; event: EventOf<K> } }[TopicKey];
+
+/** A gateway on a fresh, migrated database, with a recording publisher and a movable clock. */
+export interface TestGateway {
+  app: Hono<AppEnv>;
+  orm: MikroORM;
+  sql: Sql;
+  /** Every event published so far, in order. */
+  published: Published[];
+  /** Set to make the next publishes fail (the broker is "down"). */
+  publishError: Error | undefined;
+  /** Awaited inside every publish before it records: lets a test hold a publish in flight. */
+  beforePublish: (() => Promise<void>) | undefined;
+  /** The app's clock. */
+  clock: { now: Date };
+  /** Every log entry, for tests that check what was logged. */
+  logs: { level: string; obj: object; msg: string }[];
+  /** A request as account `acc_a` (or `account`, or none with `null`). */
+  request(path: string, init?: RequestInit & { account?: string | null }): Promise<Response>;
+  /** A JSON POST as `acc_a` (or `account`). */
+  post(
+    path: string,
+    body: unknown,
+    init?: { account?: string | null; headers?: Record<string, string> },
+  ): Promise<Response>;
+  /** Inserts a `conversation_processing` row as the projector would; returns its processing id. */
+  insertJob(row: JobRow): Promise<string>;
+  /** Inserts a `conversation_files` row of a job. */
+  insertFile(row: FileRow): Promise<void>;
+}
+
+export interface JobRow {
+  processingId?: string;
+  accountId?: string;
+  conversationId: string;
+  status?: string;
+  progress?: number;
+  createdAt?: Date;
+  startedAt?: Date | null;
+  completedAt?: Date | null;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+  extra?: Record<string, unknown>;
+}
+
+export interface FileRow {
+  processingId: string;
+  accountId?: string;
+  conversationId: string;
+  fileType: "transcript" | "audio" | "report" | "summary";
+  fileName: string;
+  minioUrl?: string | null;
+}
+
+function recordingLogger(logs: TestGateway["logs"]): Logger {
+  const at = (level: string) => (obj: object, msg: string) => void logs.push({ level, obj, msg });
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}
+
+/** `test` with a `gw` fixture: accounts `acc_a` and `acc_b` exist. */
+export const test = base.extend<{ gw: TestGateway }>({
+  gw: async ({ databaseUrl }, use) => {
+    const orm = createOrm({ clientUrl: databaseUrl });
+    await migrate(orm);
+    const sql = sqlOn(orm.em.fork());
+    await sql("INSERT INTO accounts (id, name) VALUES ('acc_a', 'A'), ('acc_b', 'B')");
+
+    const logs: TestGateway["logs"] = [];
+    const gw: Omit<TestGateway, "app"> & { app?: Hono<AppEnv> } = {
+      orm,
+      sql,
+      published: [],
+      publishError: undefined,
+      beforePublish: undefined,
+      clock: { now: new Date() },
+      logs,
+      async request(path, init = {}) {
+        const { account = "acc_a", ...rest } = init;
+        const headers = new Headers(rest.headers);
+        if (account !== null) headers.set("x-account-id", account);
+        return app.request(path, { ...rest, headers });
+      },
+      post(path, body, init = {}) {
+        return gw.request(path, {
+          method: "POST",
+          body: typeof body === "string" ? body : JSON.stringify(body),
+          headers: { "content-type": "application/json", ...init.headers },
+          account: init.account === undefined ? "acc_a" : init.account,
+        });
+      },
+      async insertJob(row) {
+        const processingId = row.processingId ?? newProcessingId();
+        const extra = row.extra ?? {};
+        const columns = [
+          "processing_id",
+          "account_id",
+          "conversation_id",
+          "email_id",
+          "status",
+          "progress",
+          "created_at",
+          "processing_started_at",
+          "processing_completed_at",
+          "error_code",
+          "error_message",
+          ...Object.keys(extra),
+        ];
+        await sql(
+          `INSERT INTO conversation_processing (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
+          [
+            processingId,
+            row.accountId ?? "acc_a",
+            row.conversationId,
+            "someone@example.com",
+            row.status ?? "pending",
+            row.progress ?? 0,
+            row.createdAt ?? new Date(),
+            row.startedAt ?? null,
+            row.completedAt ?? null,
+            row.errorCode ?? null,
+            row.errorMessage ?? null,
+            ...Object.values(extra),
+          ],
+        );
+        return processingId;
+      },
+      async insertFile(row) {
+        await sql(
+          `INSERT INTO conversation_files (processing_id, conversation_id, account_id, file_type, file_name, minio_path, minio_url)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          [
+            row.processingId,
+            row.conversationId,
+            row.accountId ?? "acc_a",
+            row.fileType,
+            row.fileName,
+            `${row.processingId}/${row.fileName}`,
+            row.minioUrl ?? null,
+          ],
+        );
+      },
+    };
+    const app = createApp({
+      orm,
+      publicBaseUrl: "https://pp.example.com",
+      now: () => gw.clock.now,
+      log: recordingLogger(logs),
+      publish: async (topic, event) => {
+        await gw.beforePublish?.();
+        if (gw.publishError) throw gw.publishError;
+        gw.published.push({ topic, event } as Published);
+      },
+    });
+    gw.app = app;
+    await use(gw as TestGateway);
+    await orm.close(true);
+  },
+});
+
+/** A valid inline submission of conversation `conv_1`. */
+export const inlineConversation = {
+  conversation_id: "conv_1",
+  email_id: "ops@example.com",
+  source: {
+    kind: "inline",
+    agent_id: "agent_7",
+    transcript: [
+      { role: "agent", message: "Hello, how can I help?", time_in_call_secs: 0 },
+      { role: "user", message: "My order is late.", time_in_call_secs: 2.5 },
+    ],
+    audio_url: "https://media.example.com/call.mp3",
+  },
+  labels: { team: "support" },
+};
+
+/** A response's JSON body, loosely typed: the assertions are what check its shape. */
+// biome-ignore lint/suspicious/noExplicitAny: a test reads bodies it then asserts on; typing each would add nothing.
+export const json = (res: Response): Promise<any> => res.json();
