@@ -6,7 +6,7 @@ import { defineConfig } from "vitest/config";
  */
 export default defineConfig({
   test: {
-    include: ["{infra,migrations,packages,services}/**/src/**/*.test.ts", "tests/**/*.test.ts"],
+    include: ["{infra,migrations,packages,services,tests}/**/src/**/*.test.ts"],
     exclude: ["**/node_modules/**"],
     globalSetup: ["./packages/testkit/src/global-setup.ts"],
     testTimeout: 60_000,

@@ -33,3 +33,19 @@ test("migrate applies every migration once, then nothing", async ({ databaseUrl 
     await orm.close();
   }
 });
+
+test("replicas migrating at the same time serialise: every migration is applied exactly once", async ({
+  databaseUrl,
+}) => {
+  const orms = [
+    createOrm({ clientUrl: databaseUrl }),
+    createOrm({ clientUrl: databaseUrl }),
+    createOrm({ clientUrl: databaseUrl }),
+  ];
+  try {
+    const applied = await Promise.all(orms.map((o) => migrate(o)));
+    expect(applied.map((a) => a.length).sort()).toEqual([0, 0, migrationsList.length]);
+  } finally {
+    await Promise.all(orms.map((o) => o.close()));
+  }
+});

@@ -54,7 +54,22 @@ export function createOrm({ clientUrl, debug = false }: OrmOptions): MikroORM {
   });
 }
 
-/** Applies every pending migration; returns the ones it applied (none when the schema is current). */
+/**
+ * Applies every pending migration; returns the ones it applied (none when the schema is current). Replicas
+ * starting together would race to create the same tables, so all of it runs in one transaction holding a
+ * transaction-scoped advisory lock: the second replica waits, then finds nothing left to apply.
+ */
 export function migrate(orm: MikroORM): Promise<MigrationInfo[]> {
-  return orm.migrator.up();
+  return orm.em.fork().transactional(async (em) => {
+    const transaction = em.getTransactionContext();
+    await em
+      .getConnection()
+      .execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended('postprocess:migrate', 0))",
+        [],
+        "all",
+        transaction,
+      );
+    return orm.migrator.up({ transaction });
+  });
 }

@@ -5,6 +5,7 @@ import { commitNext } from "./commit.ts";
 import { failureTopics } from "./dead-letter.ts";
 import type { Handlers, NoContextKeys } from "./handler.ts";
 import { createJsonLogger, type Logger } from "./logger.ts";
+import { runWithManualCommits } from "./manual-commit.ts";
 import { createMessageProcessor, type Route } from "./process-message.ts";
 import { createIdempotentProducer } from "./producer.ts";
 import { defaultRetryPolicy, type RetryPolicy } from "./retry-policy.ts";
@@ -158,20 +159,7 @@ export function createConsumer<K extends TopicKey, Deps extends object = object>
       await consumer.subscribe({ topics: sources, fromBeginning: opts.fromBeginning ?? true });
       // The retry topic is the group's own: everything on it is still owed, whatever fromBeginning says.
       await consumer.subscribe({ topics: [failure.retry], fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: opts.concurrency ?? 1,
-        eachBatch: async (payload) => {
-          const run = processBatch(payload);
-          inFlight.add(run);
-          try {
-            await run;
-          } finally {
-            inFlight.delete(run);
-          }
-        },
-      });
+      await runWithManualCommits(consumer, { concurrency: opts.concurrency ?? 1, inFlight, processBatch });
       log.info({ groupId, topics: sources, retryTopic: failure.retry }, "consumer started");
     },
 

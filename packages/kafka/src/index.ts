@@ -1,6 +1,14 @@
 /** The Kafka runtime every service uses: typed producer and consumer, retries, retry topics, dead letters. */
 
 export {
+  type BatchConsumerOptions,
+  type BatchEvent,
+  type BatchHandler,
+  type BatchMeta,
+  type BatchResult,
+  createBatchConsumer,
+} from "./batch-consumer.ts";
+export {
   dlqLayout,
   type EnsureTopicsOptions,
   type EnsureTopicsResult,
@@ -21,6 +29,7 @@ export {
 export type { Handler, HandlerContext, Handlers } from "./handler.ts";
 export { H as headerNames, type Headers } from "./headers.ts";
 export { createKafka, type KafkaClientOptions } from "./kafka-client.ts";
+export { consumerLag } from "./lag.ts";
 export { createJsonLogger, type Logger, type LogLevel, silentLogger, withBindings } from "./logger.ts";
 export {
   type BatchItem,

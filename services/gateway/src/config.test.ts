@@ -17,6 +17,7 @@ describe("loadConfig", () => {
       PUBLIC_BASE_URL: "http://127.0.0.1:18090",
       BODY_LIMIT_BYTES: 262_144,
       SCHEMA_AUTO_REGISTER: false,
+      TOPIC_PREFIX: "",
     });
   });
 

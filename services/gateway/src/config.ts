@@ -17,6 +17,8 @@ const schema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.string()).min(1, "at least one broker")),
+  // Prepended to every topic name (isolated environments and end-to-end tests share one broker).
+  TOPIC_PREFIX: z.string().default(""),
   // Confluent-compatible schema registry the Avro encoder looks schema ids up in.
   SCHEMA_REGISTRY_URL: z.url(),
   // How clients reach this service (behind a proxy it differs from HOST:PORT); status URLs are built on it.

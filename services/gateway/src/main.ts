@@ -19,7 +19,7 @@ const codec = createCodec({
   registryUrl: config.SCHEMA_REGISTRY_URL,
   autoRegister: config.SCHEMA_AUTO_REGISTER,
 });
-const producer = createProducer(kafka, codec);
+const producer = createProducer(kafka, codec, { topicPrefix: config.TOPIC_PREFIX });
 await producer.connect();
 
 const app = createApp({

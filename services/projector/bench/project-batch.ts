@@ -4,11 +4,12 @@
  * event measured in the same run. Prints events/s for both and the ratio; the target is >= 10k events/s
  * batched. Run: `pnpm --filter @postprocess/projector bench` (the stack must be up).
  */
-import { createOrm, migrate, processingIdFromEvent } from "@postprocess/db";
+import { processingIdFromEvent } from "@postprocess/db";
 import { createDatabase, stackEnv } from "@postprocess/testkit/stack";
 import type { ProjectorInput } from "../src/apply-event.ts";
 import { jobStream } from "../src/fixtures.ts";
 import { projectBatch } from "../src/store.ts";
+import { projectorDatabase } from "../src/test-support.ts";
 
 const jobs = Number(process.env.BENCH_JOBS ?? 2000);
 const batchSize = Number(process.env.BENCH_BATCH ?? 500);
@@ -29,13 +30,8 @@ function events(n: number, offset: number): ProjectorInput[] {
 async function run(label: string, input: ProjectorInput[], size: number): Promise<number> {
   const env = await stackEnv();
   const db = await createDatabase(env);
-  const orm = createOrm({ clientUrl: db.url });
+  const orm = await projectorDatabase(db.url);
   try {
-    await migrate(orm);
-    await orm.em
-      .fork()
-      .getConnection()
-      .execute("INSERT INTO accounts (id, name) VALUES ('acc_demo', 'Demo')");
     // Warm-up: connections, plans.
     await projectBatch(orm, events(5, 10_000_000));
     const t0 = performance.now();

@@ -1,17 +1,10 @@
-import { createOrm, migrate } from "@postprocess/db";
 import { test } from "@postprocess/testkit";
 import { describe, expect } from "vitest";
 import type { ProjectorInput } from "./apply-event.ts";
 import { jobStream } from "./fixtures.ts";
 import { snapshotTables, type TablesSnapshot } from "./snapshot.ts";
 import { projectBatch } from "./store.ts";
-
-async function freshOrm(url: string) {
-  const orm = createOrm({ clientUrl: url });
-  await migrate(orm);
-  await orm.em.fork().getConnection().execute("INSERT INTO accounts (id, name) VALUES ('acc_demo', 'Demo')");
-  return orm;
-}
+import { projectorDatabase } from "./test-support.ts";
 
 function chunks<T>(xs: T[], size: number): T[][] {
   const out: T[][] = [];
@@ -23,7 +16,7 @@ describe("projectBatch on PostgreSQL", () => {
   test("folds a whole pipeline into the job row, its files and one audit row per event", async ({
     databaseUrl,
   }) => {
-    const orm = await freshOrm(databaseUrl);
+    const orm = await projectorDatabase(databaseUrl);
     try {
       const s = jobStream({ processingId: "proc_01JC00000000000000000000B1" });
       const out = await projectBatch(orm, s.happyPath());
@@ -47,7 +40,7 @@ describe("projectBatch on PostgreSQL", () => {
   });
 
   test("a duplicate event changes nothing: same rows, no second audit row", async ({ databaseUrl }) => {
-    const orm = await freshOrm(databaseUrl);
+    const orm = await projectorDatabase(databaseUrl);
     try {
       const events = jobStream({ processingId: "proc_01JC00000000000000000000B2" }).happyPath();
       await projectBatch(orm, events);
@@ -75,7 +68,7 @@ describe("projectBatch on PostgreSQL", () => {
       jobStream({ processingId: id, t0: Date.UTC(2026, 0, 1) + i * 500 }).happyPath(),
     );
     const live: ProjectorInput[] = streams.flat();
-    const orm = await freshOrm(databaseUrl);
+    const orm = await projectorDatabase(databaseUrl);
     let first: TablesSnapshot;
     try {
       for (const batch of chunks(live, 4)) await projectBatch(orm, batch);
@@ -101,7 +94,7 @@ describe("projectBatch on PostgreSQL", () => {
   test("events of an unknown account are rejected for the dead-letter topic; the rest of the batch applies", async ({
     databaseUrl,
   }) => {
-    const orm = await freshOrm(databaseUrl);
+    const orm = await projectorDatabase(databaseUrl);
     try {
       const good = jobStream({ processingId: "proc_01JC00000000000000000000D1" }).ended();
       const bad = jobStream({

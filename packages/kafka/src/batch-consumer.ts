@@ -1,0 +1,251 @@
+import { type EventOf, type TopicDef, type TopicKey, topics } from "@postprocess/contracts";
+import type { EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
+import { raceAbort, sleep } from "./abortable.ts";
+import type { Codec } from "./codec.ts";
+import { commitNext } from "./commit.ts";
+import type { Consumer } from "./consumer.ts";
+import { failureTopics, publishDeadLetter } from "./dead-letter.ts";
+import { asError, dispositionOf, PoisonMessageError } from "./errors.ts";
+import { H, type Headers, readHeaders } from "./headers.ts";
+import { createJsonLogger, type Logger } from "./logger.ts";
+import { runWithManualCommits } from "./manual-commit.ts";
+import { createIdempotentProducer } from "./producer.ts";
+import { backoffMs, defaultRetryPolicy, type RetryPolicy } from "./retry-policy.ts";
+
+/** Where one event of a batch came from. */
+export interface BatchMeta {
+  topic: string;
+  partition: number;
+  offset: string;
+  headers: Headers;
+  processingId: string | undefined;
+}
+
+/** One decoded event of a batch, tagged with its catalog topic so a `switch` on `topic` narrows `event`. */
+export type BatchEvent<K extends TopicKey> = {
+  [P in K]: { topic: P; event: EventOf<P>; meta: BatchMeta };
+}[K];
+
+/** Events the handler refuses one by one (e.g. an unknown account): they go to the dead-letter topic. */
+export interface BatchResult {
+  rejected?: { index: number; error: Error }[];
+}
+
+export type BatchHandler<K extends TopicKey> = (
+  events: BatchEvent<K>[],
+  ctx: { signal: AbortSignal; log: Logger },
+) => Promise<BatchResult | undefined>;
+
+export interface BatchConsumerOptions<K extends TopicKey> {
+  groupId: string;
+  topicPrefix?: string;
+  /** The topics to fold; `handleBatch` receives their events as a union it must handle. */
+  topics: readonly K[];
+  handleBatch: BatchHandler<K>;
+  /** Largest batch handed to the handler (a Kafka batch is cut into chunks of this size). */
+  maxBatchSize?: number;
+  retry?: Partial<RetryPolicy>;
+  sessionTimeout?: number;
+  heartbeatInterval?: number;
+  maxWaitTimeInMs?: number;
+  /** Partitions folded at once by this member. */
+  concurrency?: number;
+  fromBeginning?: boolean;
+  logger?: Logger;
+}
+
+/**
+ * A consumer for state-folding services (the projector): the handler gets a whole chunk of a Kafka batch and
+ * writes it in one transaction; the chunk's offsets are committed only after the handler resolved.
+ *
+ * Failures, unlike the per-message consumer, never reorder or skip: a retriable error (the database is down)
+ * retries the chunk in place, backing off up to the policy's cap, for as long as it takes; a non-retriable one
+ * bisects the chunk until the offending event is alone, and dead-letters just that event. Undecodable messages
+ * are dead-lettered before the handler sees the chunk. So one bad event never holds up its partition, and an
+ * outage holds it up exactly as long as the outage lasts.
+ */
+export function createBatchConsumer<K extends TopicKey>(
+  kafka: Kafka,
+  codec: Codec,
+  opts: BatchConsumerOptions<K>,
+): Consumer {
+  const log = opts.logger ?? createJsonLogger();
+  const prefix = opts.topicPrefix ?? "";
+  const { groupId } = opts;
+  const policy: RetryPolicy = { ...defaultRetryPolicy, ...opts.retry };
+  const maxBatch = opts.maxBatchSize ?? 1000;
+  const sessionTimeout = opts.sessionTimeout ?? 30_000;
+  const heartbeatInterval = opts.heartbeatInterval ?? Math.min(3000, Math.floor(sessionTimeout / 3));
+  const { dlq } = failureTopics(prefix, groupId);
+  const routes = new Map<string, { key: K; def: TopicDef }>(
+    opts.topics.map((key) => [prefix + topics[key].name, { key, def: topics[key] as TopicDef }]),
+  );
+
+  const consumer = kafka.consumer({
+    groupId,
+    sessionTimeout,
+    heartbeatInterval,
+    maxWaitTimeInMs: opts.maxWaitTimeInMs ?? 100,
+    allowAutoTopicCreation: false,
+  });
+  const producer = createIdempotentProducer(kafka);
+  const shutdown = new AbortController();
+  const drained = new AbortController();
+  const inFlight = new Set<Promise<void>>();
+  let stopping: Promise<void> | undefined;
+
+  const deadLetter = async (message: KafkaMessage, meta: BatchMeta, error: Error) => {
+    await publishDeadLetter(producer, dlq, {
+      message,
+      headers: meta.headers,
+      origin: { topic: meta.topic, partition: meta.partition, offset: meta.offset },
+      error,
+      attempts: 1,
+    });
+    log.error(
+      {
+        groupId,
+        topic: meta.topic,
+        partition: meta.partition,
+        offset: meta.offset,
+        errorClass: error.name,
+        error: error.message,
+        dlq,
+      },
+      "message dead-lettered",
+    );
+  };
+
+  type Item = { message: KafkaMessage; event: BatchEvent<K> };
+
+  /** Runs the handler on `items` until it succeeds; false when shutdown abandoned it. */
+  const fold = async (items: Item[]): Promise<boolean> => {
+    for (let attempt = 1; ; attempt++) {
+      let error: Error | undefined;
+      let result: BatchResult | undefined;
+      const run = Promise.resolve()
+        .then(() =>
+          opts.handleBatch(
+            items.map((i) => i.event),
+            { signal: shutdown.signal, log },
+          ),
+        )
+        .then(
+          (r) => {
+            result = r;
+          },
+          (err: unknown) => {
+            error = asError(err);
+          },
+        );
+      const finished = await raceAbort(
+        run.then(() => true),
+        drained.signal,
+        () => false,
+      );
+      if (!finished || (error && shutdown.signal.aborted)) return false;
+      if (!error) {
+        for (const r of result?.rejected ?? []) {
+          const item = items[r.index];
+          if (item) await deadLetter(item.message, item.event.meta, r.error);
+        }
+        return true;
+      }
+      if (dispositionOf(error) === "non-retriable") {
+        if (items.length === 1) {
+          await deadLetter(items[0]!.message, items[0]!.event.meta, error);
+          return true;
+        }
+        // Find the offending event: halves are folded (and committed) in order.
+        const mid = Math.ceil(items.length / 2);
+        log.warn({ groupId, size: items.length, error: error.message }, "batch refused, bisecting");
+        return (await fold(items.slice(0, mid))) && (await fold(items.slice(mid)));
+      }
+      const delayMs = backoffMs(Math.min(attempt, 20), policy);
+      log.warn(
+        { groupId, size: items.length, attempt, delayMs, errorClass: error.name, error: error.message },
+        "batch failed, retrying in place",
+      );
+      if (!(await sleep(delayMs, shutdown.signal))) return false;
+    }
+  };
+
+  const processBatch = async (payload: EachBatchPayload) => {
+    const { topic, partition, messages } = payload.batch;
+    const route = routes.get(topic);
+    if (!route) return;
+    const beat = setInterval(() => {
+      payload
+        .heartbeat()
+        .catch((err: unknown) => log.debug({ groupId, topic, partition, err }, "heartbeat failed"));
+    }, heartbeatInterval);
+    try {
+      for (let start = 0; start < messages.length; start += maxBatch) {
+        if (shutdown.signal.aborted || !payload.isRunning() || payload.isStale()) return;
+        const chunk = messages.slice(start, start + maxBatch);
+        const items: Item[] = [];
+        for (const message of chunk) {
+          const headers = readHeaders(message.headers);
+          const meta: BatchMeta = {
+            topic,
+            partition,
+            offset: message.offset,
+            headers,
+            processingId: headers[H.processingId],
+          };
+          try {
+            const event = (await codec.decode(message.value, route.def.schema)) as EventOf<K>;
+            items.push({ message, event: { topic: route.key, event, meta } as BatchEvent<K> });
+          } catch (err) {
+            const e = asError(err);
+            // A registry outage is not the message's fault: hold the partition until it is back.
+            if (dispositionOf(e) === "retriable") throw e;
+            await deadLetter(
+              message,
+              meta,
+              e instanceof PoisonMessageError ? e : new PoisonMessageError(e.message, { cause: e }),
+            );
+          }
+        }
+        if (items.length && !(await fold(items))) return;
+        const last = chunk.at(-1)!.offset;
+        payload.resolveOffset(last);
+        await commitNext(payload, topic, partition, last);
+      }
+    } finally {
+      clearInterval(beat);
+    }
+  };
+
+  return {
+    async start() {
+      if (stopping) throw new Error(`consumer of ${groupId} was stopped`);
+      await producer.connect();
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...routes.keys()], fromBeginning: opts.fromBeginning ?? true });
+      await runWithManualCommits(consumer, { concurrency: opts.concurrency ?? 1, inFlight, processBatch });
+      log.info({ groupId, topics: [...routes.keys()] }, "batch consumer started");
+    },
+    stop(timeoutMs = 10_000) {
+      stopping ??= (async () => {
+        shutdown.abort();
+        try {
+          consumer.pause([...routes.keys()].map((topic) => ({ topic })));
+        } catch {
+          // Not running: nothing is fetched anyway.
+        }
+        const reserve = Math.min(2000, timeoutMs / 3);
+        const grace = setTimeout(() => drained.abort(), Math.max(0, timeoutMs - reserve));
+        await Promise.allSettled(inFlight);
+        clearTimeout(grace);
+        drained.abort();
+        await consumer
+          .disconnect()
+          .catch((err: unknown) => log.error({ groupId, err }, "consumer disconnect failed"));
+        await producer.disconnect().catch(() => {});
+        log.info({ groupId }, "batch consumer stopped");
+      })();
+      return stopping;
+    },
+  };
+}

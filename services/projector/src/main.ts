@@ -1,0 +1,41 @@
+import { allTopics } from "@postprocess/contracts";
+import { createOrm, migrate } from "@postprocess/db";
+import {
+  createCodec,
+  createJsonLogger,
+  createKafka,
+  ensureTopics,
+  installSignalHandlers,
+} from "@postprocess/kafka";
+import { loadConfig } from "./config.ts";
+import { startProjector } from "./projector.ts";
+
+const config = loadConfig();
+const log = createJsonLogger({ level: config.LOG_LEVEL, bindings: { service: "projector" } });
+const orm = createOrm({ clientUrl: config.DATABASE_URL });
+// The projector owns the job tables, so it brings their schema up to date before folding anything.
+await migrate(orm);
+const kafka = createKafka({ brokers: config.KAFKA_BROKERS.split(","), clientId: "projector", logger: log });
+const admin = kafka.admin();
+await admin.connect();
+await ensureTopics(admin, {
+  topicPrefix: config.TOPIC_PREFIX,
+  topics: allTopics,
+  groups: [config.PROJECTOR_GROUP_ID],
+});
+await admin.disconnect();
+const projector = await startProjector({
+  orm,
+  kafka,
+  codec: createCodec({ registryUrl: config.SCHEMA_REGISTRY_URL, autoRegister: config.SCHEMA_AUTO_REGISTER }),
+  groupId: config.PROJECTOR_GROUP_ID,
+  topicPrefix: config.TOPIC_PREFIX,
+  maxBatchSize: config.PROJECTOR_MAX_BATCH,
+  concurrency: config.PROJECTOR_CONCURRENCY,
+  logger: log,
+});
+installSignalHandlers(
+  [projector.consumer, projector.producer, { disconnect: () => orm.close() }],
+  config.SHUTDOWN_TIMEOUT_MS,
+  { logger: log },
+);
