@@ -153,3 +153,60 @@ test("projects the stream through Kafka: rows, status topic, duplicates ignored,
     await admin.deleteTopics({ topics: created }).catch(() => {});
   }
 });
+
+test("two replicas in one group fold the same jobs as one replica does: no lost updates across partitions", async ({
+  env,
+  admin,
+}) => {
+  const prefix = `${uniqueName("p2")}.`;
+  const [shared, solo] = [uniqueName("proj-shared"), uniqueName("proj-solo")];
+  await registerSchemas(env.SCHEMA_REGISTRY_URL, { prefix, topics: allTopics });
+  const { created } = await ensureTopics(admin, {
+    topicPrefix: prefix,
+    topics: allTopics,
+    groups: [shared, solo],
+  });
+  const kafka = createKafka({
+    brokers: env.KAFKA_BROKERS.split(","),
+    clientId: uniqueName("pt"),
+    logger: silentLogger,
+  });
+  const codec = createCodec({ registryUrl: env.SCHEMA_REGISTRY_URL });
+  const producer = createProducer(kafka, codec, { topicPrefix: prefix });
+  const dbs = [await createDatabase(env), await createDatabase(env)];
+  const orms = await Promise.all(dbs.map((db) => projectorDatabase(db.url)));
+  const running: Awaited<ReturnType<typeof startProjector>>[] = [];
+  try {
+    await producer.connect();
+    const events = Array.from({ length: 60 }, (_, i) =>
+      jobStream({
+        processingId: `proc_01JC0000000000000000000${String(i).padStart(3, "0")}`,
+        t0: Date.UTC(2026, 0, 1) + i,
+      }).happyPath(),
+    ).flat();
+    await producer.sendBatch(events.map((e) => ({ topic: e.topic, event: e.event }) as never));
+    const common = { kafka, codec, topicPrefix: prefix, logger: silentLogger, maxBatchSize: 25 };
+    // Two members share the partitions of every topic, so one job's events are folded by both.
+    running.push(await startProjector({ ...common, orm: orms[0]!, groupId: shared }));
+    running.push(await startProjector({ ...common, orm: orms[0]!, groupId: shared }));
+    running.push(await startProjector({ ...common, orm: orms[1]!, groupId: solo }));
+    for (const g of [shared, solo]) {
+      await waitFor(`${g} to commit every event`, async () => (await projectorLag(admin, g, prefix)) === 0, {
+        timeoutMs: 45_000,
+      });
+    }
+    const together = await snapshotTables(orms[0]!);
+    expect(together.conversation_processing).toHaveLength(60);
+    expect(together.processing_audit_log).toHaveLength(60 * 11);
+    expect(together).toEqual(await snapshotTables(orms[1]!));
+  } finally {
+    for (const r of running) {
+      await r.consumer.stop(5000);
+      await r.producer.disconnect();
+    }
+    await producer.disconnect();
+    for (const orm of orms) await orm.close();
+    for (const db of dbs) await db.drop();
+    await admin.deleteTopics({ topics: created }).catch(() => {});
+  }
+});

@@ -110,3 +110,27 @@ describe("projectBatch on PostgreSQL", () => {
     }
   });
 });
+
+describe("concurrent batches of one job", () => {
+  test("serialise on the job: every event counts, none is lost to a concurrent write", async ({
+    databaseUrl,
+  }) => {
+    const orm = await projectorDatabase(databaseUrl);
+    try {
+      const events = jobStream({ processingId: "proc_01JC00000000000000000000G1" }).happyPath();
+      // Each event in its own transaction, all at once (the pool runs ten at a time).
+      await Promise.all(events.map((e) => projectBatch(orm, [e])));
+      const row = ((await snapshotTables(orm)).conversation_processing[0] as { row: Record<string, unknown> })
+        .row;
+      expect(row).toMatchObject({
+        status: "completed",
+        progress: 100,
+        version: 15,
+        email_id: "ops@example.test",
+      });
+      expect(row.summary_topic).toBe("Refund");
+    } finally {
+      await orm.close();
+    }
+  });
+});

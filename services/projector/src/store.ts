@@ -83,11 +83,19 @@ export async function projectBatch(orm: MikroORM, inputs: ProjectorInput[]): Pro
     );
     const toApply = candidates.filter((c) => fresh.has(c.event.event_id));
 
-    // Lock every touched row. Jobs without a row get a placeholder (ON CONFLICT: another replica may be
-    // creating it right now — conversation.ended and the step topics are partitioned differently), and are
-    // then locked too, so two replicas folding events of one job serialise here.
+    // Two replicas may fold events of one job at once (conversation.ended and the step topics are
+    // partitioned differently): a transaction-scoped advisory lock per job, taken in id order, serialises
+    // them. Unlike SELECT … FOR UPDATE it writes nothing to the rows (no WAL, no dirtied pages). Jobs
+    // without a row then get a placeholder row (ON CONFLICT: safe even if the lock order were broken).
     const touched = inputs.filter((i) => accounts.has(i.event.account_id)).map((i) => i.event.processing_id);
-    const jobs = await loadJobs(sql, touched, true);
+    if (touched.length) {
+      await sql(
+        `SELECT pg_advisory_xact_lock(hashtextextended(id, 0))
+         FROM (SELECT DISTINCT value AS id FROM json_array_elements_text(?::json) ORDER BY 1) ids`,
+        [list(touched)],
+      );
+    }
+    const jobs = await loadJobs(sql, touched);
     const missing = toApply.filter((c) => !jobs.has(c.event.processing_id));
     if (missing.length) {
       await sql(
@@ -100,7 +108,6 @@ export async function projectBatch(orm: MikroORM, inputs: ProjectorInput[]): Pro
       for (const [id, job] of await loadJobs(
         sql,
         missing.map((c) => c.event.processing_id),
-        true,
       ))
         jobs.set(id, job);
     }
@@ -130,13 +137,13 @@ export async function projectBatch(orm: MikroORM, inputs: ProjectorInput[]): Pro
   });
 }
 
-/** Current state of jobs with their files; `forUpdate` locks their rows until the transaction ends. */
-export async function loadJobs(sql: Sql, ids: string[], forUpdate = false): Promise<Map<string, JobState>> {
+/** Current state of jobs with their files. */
+export async function loadJobs(sql: Sql, ids: string[]): Promise<Map<string, JobState>> {
   const out = new Map<string, JobState>();
   if (!ids.length) return out;
   const rows = (await sql(
     `SELECT ${jobColumns} FROM conversation_processing WHERE processing_id IN ${inList}
-     ORDER BY processing_id ${forUpdate ? "FOR UPDATE" : ""}`,
+     ORDER BY processing_id`,
     [list(ids)],
   )) as unknown as JobRow[];
   const files = (await sql(
