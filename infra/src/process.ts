@@ -4,6 +4,13 @@ import { mkdir, open, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
+/**
+ * JVM flags for the light servers (S3Proxy, GreenMail, the registry): the client compiler only and a serial
+ * collector start them with a fraction of the CPU, which matters when four JVMs boot at once on two cores;
+ * their throughput needs are small. Kafka keeps the JVM's defaults.
+ */
+export const lightJvm = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k"];
+
 /** Where a component's pid and log live. */
 export interface ProcessFiles {
   pidFile: string;

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { Component } from "../component.ts";
 import type { StackConfig } from "../config.ts";
 import { cached, mavenCopy } from "../download.ts";
-import { processFiles, startDetached } from "../process.ts";
+import { lightJvm, processFiles, startDetached } from "../process.ts";
 
 const VERSION = "2.1.5";
 const jar = (c: StackConfig) =>
@@ -28,6 +28,7 @@ export const mail: Component = {
       processFiles(c.runDir, c.logDir, "mail"),
       jdk.java,
       [
+        ...lightJvm,
         "-Xmx192m",
         "-Dgreenmail.smtp.hostname=127.0.0.1",
         `-Dgreenmail.smtp.port=${c.PP_SMTP_PORT}`,

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Component } from "../component.ts";
 import { databases, type StackConfig } from "../config.ts";
 import { cached, mavenCopy, untar } from "../download.ts";
-import { processFiles, startDetached } from "../process.ts";
+import { lightJvm, processFiles, startDetached } from "../process.ts";
 
 const VERSION = "3.3.3";
 const home = (c: StackConfig) => join(c.PP_CACHE_DIR, `apicurio-registry-${VERSION}`);
@@ -34,7 +34,15 @@ export const registry: Component = {
     return startDetached(
       processFiles(c.runDir, c.logDir, "registry"),
       jdk.java,
-      ["-Xmx384m", `-Dquarkus.http.port=${c.PP_REGISTRY_PORT}`, "-Dquarkus.http.host=127.0.0.1", "-jar", jar],
+      // Quarkus spends its boot compiling; the registry's traffic is light (clients cache schemas by id).
+      [
+        ...lightJvm,
+        "-Xmx384m",
+        `-Dquarkus.http.port=${c.PP_REGISTRY_PORT}`,
+        "-Dquarkus.http.host=127.0.0.1",
+        "-jar",
+        jar,
+      ],
       {
         cwd: join(jar, ".."),
         env: {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Component } from "../component.ts";
 import type { StackConfig } from "../config.ts";
 import { cached, mavenCopy } from "../download.ts";
-import { processFiles, startDetached } from "../process.ts";
+import { lightJvm, processFiles, startDetached } from "../process.ts";
 
 const VERSION = "2.6.0";
 const jar = (c: StackConfig) =>
@@ -43,7 +43,7 @@ export const s3: Component = {
     return startDetached(
       processFiles(c.runDir, c.logDir, "s3"),
       jdk.java,
-      ["-Xmx256m", "-jar", jar(c), "--properties", conf],
+      [...lightJvm, "-Xmx256m", "-jar", jar(c), "--properties", conf],
       { cwd: c.runDir },
     );
   },
