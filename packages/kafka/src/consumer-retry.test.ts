@@ -65,9 +65,9 @@ test("retriable failures: in place, then the retry topic, then the DLQ — and t
   env,
   admin,
 }) => {
-  const calls: { eventId: string; attempt: number; at: number }[] = [];
+  const calls: { eventId: string; attempt: number; last: boolean; at: number }[] = [];
   const w = await world(env, admin, async (event, ctx) => {
-    calls.push({ eventId: event.event_id, attempt: ctx.attempt, at: Date.now() });
+    calls.push({ eventId: event.event_id, attempt: ctx.attempt, last: ctx.lastAttempt, at: Date.now() });
     if (event.reason === "fail") throw new RetriableError("remote timed out");
   });
   try {
@@ -91,6 +91,8 @@ test("retriable failures: in place, then the retry topic, then the DLQ — and t
     // Three attempts in place, then one per retry-topic round (two rounds): five in all.
     const badCalls = calls.filter((c) => c.eventId === bad.event_id);
     expect(badCalls.map((c) => c.attempt)).toEqual([1, 2, 3, 4, 5]);
+    // Only the fifth knows no retry follows it.
+    expect(badCalls.map((c) => c.last)).toEqual([false, false, false, false, true]);
     // `good` was handled once, right after `bad` left the partition, before any retry-topic attempt.
     const goodCalls = calls.filter((c) => c.eventId === good.event_id);
     expect(goodCalls.map((c) => c.attempt)).toEqual([1]);

@@ -16,6 +16,11 @@ export interface HandlerContext {
   processingId: string | undefined;
   /** 1 on first delivery; counts in-place and retry-topic attempts together. */
   attempt: number;
+  /**
+   * No retry follows if this attempt fails retriably: the message goes to the dead-letter topic. A handler
+   * that owns a job's fate (a pipeline step) fails the job now instead of leaving it running forever.
+   */
+  lastAttempt: boolean;
   /** Aborted when the consumer shuts down: stop work, the message is redelivered to the next owner. */
   signal: AbortSignal;
   /** Logger bound to this message's ids and coordinates. */

@@ -73,6 +73,7 @@ export function createMessageProcessor(d: ProcessorDeps) {
       traceparent: parseTraceparent(headers[H.traceparent]) ? headers[H.traceparent]! : createTraceparent(),
       processingId: headers[H.processingId],
       attempt,
+      lastAttempt: attempt >= d.policy.attempts + d.policy.retryTopicAttempts,
       signal: d.shutdown,
       log: withBindings(d.log, ids),
     };
