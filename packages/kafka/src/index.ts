@@ -20,6 +20,7 @@ export { type Codec, type CodecOptions, type CodecTopic, createCodec } from "./c
 export { type Consumer, type ConsumerOptions, createConsumer } from "./consumer.ts";
 export { failureTopics } from "./dead-letter.ts";
 export {
+  dispositionOf,
   NonRetriableError,
   PoisonMessageError,
   RetriableError,

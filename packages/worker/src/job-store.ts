@@ -1,0 +1,36 @@
+import type { MikroORM } from "@mikro-orm/postgresql";
+import type { EventOf } from "@postprocess/contracts";
+import { type JobSettings, type SettingsRow, settingsFromRow } from "./settings.ts";
+
+/** What a worker knows of a job before it runs a step: its status (if projected yet) and its settings. */
+export interface JobView {
+  /** Undefined while the projector has not written the job yet (the worker may be ahead of it). */
+  status: EventOf<"processingStatus">["status"] | undefined;
+  createdAt: Date | undefined;
+  settings: JobSettings;
+}
+
+/** Read-only access to the projector's tables (workers never write them). */
+export interface JobStore {
+  view(processingId: string, accountId: string): Promise<JobView>;
+}
+
+export function createJobStore(orm: MikroORM): JobStore {
+  return {
+    async view(processingId, accountId) {
+      const conn = orm.em.fork().getConnection();
+      const [job] = (await conn.execute(
+        "SELECT status, created_at FROM conversation_processing WHERE processing_id = ?",
+        [processingId],
+      )) as { status: JobView["status"]; created_at: Date | string }[];
+      const [settings] = (await conn.execute("SELECT * FROM account_settings WHERE account_id = ?", [
+        accountId,
+      ])) as SettingsRow[];
+      return {
+        status: job?.status,
+        createdAt: job ? new Date(job.created_at) : undefined,
+        settings: settingsFromRow(settings),
+      };
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import * as Minio from "minio";
+
+/** Where S3 is and how to sign in (parsed once in main). */
+export interface S3Settings {
+  endpoint: string;
+  region: string;
+  accessKey: string;
+  secretKey: string;
+  /** The shared bucket, used when an account names none. */
+  defaultBucket: string;
+}
+
+export function createS3(s: S3Settings): Minio.Client {
+  const url = new URL(s.endpoint);
+  return new Minio.Client({
+    endPoint: url.hostname,
+    port: url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80,
+    useSSL: url.protocol === "https:",
+    accessKey: s.accessKey,
+    secretKey: s.secretKey,
+    region: s.region,
+    pathStyle: true,
+  });
+}
+
+/** Creates the bucket if it is missing (idempotent; safe when replicas race). */
+export async function ensureBucket(client: Minio.Client, bucket: string, region: string): Promise<void> {
+  if (await client.bucketExists(bucket)) return;
+  try {
+    await client.makeBucket(bucket, region);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== "BucketAlreadyOwnedByYou" && code !== "BucketAlreadyExists") throw err;
+  }
+}
+
+/**
+ * The object key of one artifact of one job: deterministic, so a retried upload overwrites its object
+ * instead of leaving a second copy, and grouped by account then conversation for retention and audits.
+ */
+export function objectKey(
+  e: { account_id: string; conversation_id: string; processing_id: string },
+  name: string,
+): string {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, "_");
+  return `${safe(e.account_id)}/${safe(e.conversation_id)}/${e.processing_id}/${name}`;
+}
+
+/** Links handed to people always expire; this is how long (the S3 client's own default is 7 days). */
+export const urlExpirySeconds = 24 * 3600;
+
+/** A presigned GET with an explicit expiry, and when it expires. */
+export async function presign(
+  client: Minio.Client,
+  bucket: string,
+  key: string,
+  now: Date = new Date(),
+  expirySeconds = urlExpirySeconds,
+): Promise<{ url: string; expiresAt: string }> {
+  const url = await client.presignedGetObject(bucket, key, expirySeconds, {}, now);
+  return { url, expiresAt: new Date(now.getTime() + expirySeconds * 1000).toISOString() };
+}

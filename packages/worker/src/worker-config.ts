@@ -1,0 +1,30 @@
+import { z } from "zod";
+
+/** Settings every worker needs; each service extends this schema with its own keys. */
+export const workerConfigSchema = z.object({
+  // The projector's database, read to check a job's state and settings before each step.
+  DATABASE_URL: z.string().min(1),
+  // Bootstrap brokers, comma-separated.
+  KAFKA_BROKERS: z.string().min(1),
+  // Confluent-compatible registry (…/apis/ccompat/v7 on Apicurio).
+  SCHEMA_REGISTRY_URL: z.url(),
+  // Prepended to every topic name (isolated environments and end-to-end tests).
+  TOPIC_PREFIX: z.string().default(""),
+  // Dev only: register a schema the registry lacks (production registers them in deploy).
+  SCHEMA_AUTO_REGISTER: z.stringbool().default(false),
+  // How long SIGTERM waits for a step in progress before leaving it to the next owner.
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(10_000),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+/** S3 settings shared by the workers that write artifacts. */
+export const s3ConfigSchema = z.object({
+  S3_ENDPOINT: z.url(),
+  S3_REGION: z.string().default("us-east-1"),
+  S3_ACCESS_KEY: z.string().min(1),
+  S3_SECRET_KEY: z.string().min(1),
+  // The bucket of accounts that name none in their settings.
+  S3_BUCKET: z.string().default("postprocess"),
+});
+
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;
