@@ -6,4 +6,5 @@ export { createS3, ensureBucket, objectKey, presign, type S3Settings, urlExpiryS
 export { defaultSettings, type JobSettings } from "./settings.ts";
 export { startWorker, type WorkerRuntime } from "./start-worker.ts";
 export { codeOf, JobCancelledError, StepError, type StepErrorCode, stepErrorCodes } from "./step-error.ts";
+export { clock, renderTranscriptText, type Transcript, transcriptSchema } from "./transcript.ts";
 export { s3ConfigSchema, type WorkerConfig, workerConfigSchema } from "./worker-config.ts";

@@ -177,6 +177,7 @@ export function applyEvent(current: JobState | undefined, input: ProjectorInput)
       job.sentiment = ev.sentiment;
       job.keyPoints = ev.key_points;
       job.actionItems = ev.action_items;
+      for (const w of ev.warnings) addWarning(job, w);
       break;
     }
     case "reportGenerated":

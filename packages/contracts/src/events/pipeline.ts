@@ -50,6 +50,11 @@ export const artifactsStoredSchema = avroRecord({
     ...envelopeFields,
     { name: "files", type: { type: "array", items: FileRef } },
     { name: "warnings", type: { type: "array", items: Warning }, default: [] },
+    optional(
+      "transcript",
+      ref(FileRef),
+      "The normalised transcript JSON the next steps read (also when it is not kept as an artifact).",
+    ),
   ],
 });
 
@@ -76,6 +81,12 @@ export const summaryGeneratedSchema = avroRecord({
     { name: "model", type: "string" },
     optional("prompt_tokens", "int"),
     optional("completion_tokens", "int"),
+    optional(
+      "transcript",
+      FileRef,
+      "The normalised transcript JSON (handed on from storage) for the report.",
+    ),
+    { name: "warnings", type: { type: "array", items: Warning }, default: [] },
   ],
 });
 
