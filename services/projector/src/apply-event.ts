@@ -178,10 +178,12 @@ export function applyEvent(current: JobState | undefined, input: ProjectorInput)
       job.keyPoints = ev.key_points;
       job.actionItems = ev.action_items;
       for (const w of ev.warnings) addWarning(job, w);
+      if (ev.summary_file) addFile(job, ev.summary_file, ev.occurred_at);
       break;
     }
     case "reportGenerated":
       if (input.event.report) addFile(job, input.event.report, input.event.occurred_at);
+      for (const w of input.event.warnings) addWarning(job, w);
       break;
     case "emailSent":
       if (!isTerminal(job.status)) finish(job, "completed", input.event.occurred_at);

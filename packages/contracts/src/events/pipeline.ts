@@ -86,7 +86,17 @@ export const summaryGeneratedSchema = avroRecord({
       FileRef,
       "The normalised transcript JSON (handed on from storage) for the report.",
     ),
-    { name: "warnings", type: { type: "array", items: Warning }, default: [] },
+    optional(
+      "summary_file",
+      ref(FileRef),
+      "summary.json in S3 (file_type summary): what the mailer puts in the body.",
+    ),
+    {
+      name: "warnings",
+      type: { type: "array", items: Warning },
+      default: [],
+      doc: "Every warning of the job so far: each step hands on its input's warnings plus its own.",
+    },
   ],
 });
 
@@ -95,7 +105,12 @@ export const reportGeneratedSchema = avroRecord({
   type: "record",
   name: "ReportGenerated",
   namespace: NS,
-  fields: [...envelopeFields, optional("report", FileRef, "Null when report generation is disabled.")],
+  fields: [
+    ...envelopeFields,
+    optional("report", FileRef, "Null when report generation is disabled."),
+    optional("summary_file", ref(FileRef), "Handed on from summary-generated for the mailer."),
+    { name: "warnings", type: { type: "array", items: Warning }, default: [] },
+  ],
 });
 
 /** mailer: the job's email went out (the pipeline's last step). */
