@@ -9,7 +9,11 @@ import { StepError } from "./step-error.ts";
 const input = { processing_id: "proc_01JC00000000000000000000W1", conversation_id: "c1", account_id: "acc" };
 const t0 = new Date("2026-11-26T12:00:00.000Z");
 
-function harness(views: Partial<JobView>[], attempt = { attempt: 1, lastAttempt: false }) {
+function harness(
+  views: Partial<JobView>[],
+  attempt = { attempt: 1, lastAttempt: false },
+  signal = new AbortController().signal,
+) {
   const sent: BatchItem[] = [];
   let i = 0;
   const jobs: JobStore = {
@@ -21,7 +25,7 @@ function harness(views: Partial<JobView>[], attempt = { attempt: 1, lastAttempt:
   const ctx = {
     ...attempt,
     log: silentLogger,
-    signal: new AbortController().signal,
+    signal,
     traceparent: "00-",
   } as unknown as HandlerContext;
   const run = (work: (w: StepWork) => Promise<StepOutcome>) =>
@@ -133,5 +137,17 @@ describe("runStep", () => {
       code: "REPORT_DISABLED",
       message: "off",
     });
+  });
+
+  it("records nothing for a failure caused by shutdown, even on the last attempt: the next owner retries", async () => {
+    const stopping = new AbortController();
+    const h = harness([{}], { attempt: 5, lastAttempt: true }, stopping.signal);
+    await expect(
+      h.run(async () => {
+        stopping.abort();
+        throw new Error("fetch aborted");
+      }),
+    ).rejects.toThrow("aborted");
+    expect(h.statuses()).toEqual(["started"]);
   });
 });

@@ -133,6 +133,9 @@ export async function runStep(args: {
     });
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
+    // Shutting down: the failure is ours, not the job's. Record nothing; the runtime leaves the message
+    // uncommitted and the next owner runs the step again.
+    if (ctx.signal.aborted) throw error;
     if (error instanceof JobCancelledError) {
       ctx.log.info({ step }, "job cancelled during the step; stopped");
       await publish([stepEvent("cancelled")]);

@@ -1,9 +1,16 @@
 import { allTopics, newEventId, registerSchemas, topics } from "@postprocess/contracts";
 import { createCodec, createKafka, createProducer, silentLogger } from "@postprocess/kafka";
-import { createDatabase, test, uniqueName, waitFor } from "@postprocess/testkit";
+import {
+  createDatabase,
+  freePort,
+  type ServiceProcess,
+  startService,
+  test,
+  uniqueName,
+  waitFor,
+} from "@postprocess/testkit";
 import pg from "pg";
 import { expect } from "vitest";
-import { freePort, type ServiceProcess, startService } from "./service-process.ts";
 
 test("gateway and projector processes: submit → pending → projected → running → cancelled, on the real stack", async ({
   env,

@@ -7,6 +7,8 @@ import { repoRoot } from "@postprocess/infra";
 export interface ServiceProcess {
   name: string;
   output(): string;
+  /** True once the process has exited. */
+  exited(): boolean;
   /** SIGTERM, then the exit code (or "timeout" if it did not exit within `ms`). */
   stop(ms?: number): Promise<number | "timeout">;
 }
@@ -29,6 +31,7 @@ export function startService(name: string, env: Record<string, string>): Service
   return {
     name,
     output: () => out,
+    exited: () => child.exitCode !== null || child.signalCode !== null,
     async stop(ms = 15_000) {
       if (child.exitCode !== null) return child.exitCode;
       child.kill("SIGTERM");
