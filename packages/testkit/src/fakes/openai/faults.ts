@@ -19,8 +19,10 @@ export const faults = [
   "bad_turns",
 ] as const;
 
+/** One of `faults`. */
 export type Fault = (typeof faults)[number];
 
+/** How a fault behaves. */
 export interface FaultOptions {
   /** For `rate_limit`: the wait the 429 asks for (`retry-after-ms`; `retry-after` is it in whole seconds). */
   retryAfterMs?: number;

@@ -49,6 +49,7 @@ export interface RejectedRequest {
   message: string;
 }
 
+/** A running fake: its base URL, its scripting and fault controls, and its request log. */
 export interface FakeOpenAI {
   /** The base URL to hand the SDK (`…/v1`). */
   url: string;

@@ -55,6 +55,7 @@ export function errorBody(
   return { error: { message, type, param, code } };
 }
 
+/** Why a completion stopped (the values the fake produces). */
 export type FinishReason = "stop" | "length" | "content_filter";
 
 /** A `chat.completion` object, shaped like the recorded one in external-apis.md §6. */
