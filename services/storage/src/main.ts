@@ -1,0 +1,30 @@
+import { createS3, startWorker } from "@postprocess/worker";
+import { loadConfig } from "./config.ts";
+import { createStorageHandler } from "./handle-transcript-extracted.ts";
+
+const config = loadConfig();
+const s3 = createS3({
+  endpoint: config.S3_ENDPOINT,
+  region: config.S3_REGION,
+  accessKey: config.S3_ACCESS_KEY,
+  secretKey: config.S3_SECRET_KEY,
+  defaultBucket: config.S3_BUCKET,
+});
+await startWorker({
+  name: "storage",
+  config,
+  handlers: (rt) => ({
+    transcriptExtracted: createStorageHandler({
+      producer: rt.producer,
+      jobs: rt.jobs,
+      s3,
+      region: config.S3_REGION,
+      defaultBucket: config.S3_BUCKET,
+      audio: {
+        elevenLabsBaseUrl: config.ELEVENLABS_BASE_URL,
+        elevenLabsApiKey: config.ELEVENLABS_API_KEY,
+        timeoutMs: config.AUDIO_FETCH_TIMEOUT_MS,
+      },
+    }),
+  }),
+});
