@@ -9,6 +9,7 @@ export {
   type GroundedItem,
   type ProcessingWarning,
 } from "./entities/conversation-processing.ts";
+export { EmailDelivery, emailDeliveryStatuses } from "./entities/email-delivery.ts";
 export { GatewaySubmission } from "./entities/gateway-submission.ts";
 export { ProcessedEvent } from "./entities/processed-event.ts";
 export { ProcessingAuditLog } from "./entities/processing-audit-log.ts";

@@ -7,6 +7,7 @@ import { AccountSettings } from "./entities/account-settings.ts";
 import { ApiUsageMetric } from "./entities/api-usage-metric.ts";
 import { ConversationFile } from "./entities/conversation-file.ts";
 import { ConversationProcessing } from "./entities/conversation-processing.ts";
+import { EmailDelivery } from "./entities/email-delivery.ts";
 import { GatewaySubmission } from "./entities/gateway-submission.ts";
 import { ProcessedEvent } from "./entities/processed-event.ts";
 import { ProcessingAuditLog } from "./entities/processing-audit-log.ts";
@@ -21,6 +22,7 @@ export const entities = [
   ApiUsageMetric,
   ProcessedEvent,
   GatewaySubmission,
+  EmailDelivery,
 ] as const;
 
 /** What `createOrm` needs: where the database is, and whether to log every query. */

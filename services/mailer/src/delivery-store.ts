@@ -1,0 +1,94 @@
+import type { MikroORM } from "@mikro-orm/postgresql";
+
+/** A job's email as `email_deliveries` remembers it. */
+export interface Delivery {
+  processingId: string;
+  accountId: string;
+  recipient: string;
+  messageId: string;
+}
+
+/** What the mailer keeps in PostgreSQL: its own `email_deliveries`, and a read of the job's recipient. */
+export interface DeliveryStore {
+  /** The job's email once SMTP accepted it; undefined while none was sent. */
+  sent(processingId: string): Promise<Delivery | undefined>;
+  /** `conversation_processing.email_id` (the projector's row; empty or missing until it is projected). */
+  recipientOf(processingId: string): Promise<string | undefined>;
+  /**
+   * Sends the job's email at most once: claims the job's row (counting the attempt), then, holding the row
+   * locked, calls `send` unless another delivery marked it sent meanwhile, and marks it sent in the same
+   * transaction. Returns the delivery that stands (this one, or the earlier one) and whether `send` ran.
+   * If `send` throws, nothing is marked and the row stays `sending` for the retry.
+   */
+  sendOnce(delivery: Delivery, send: () => Promise<void>): Promise<{ delivery: Delivery; sentNow: boolean }>;
+}
+
+type Row = {
+  processing_id: string;
+  account_id: string;
+  recipient: string;
+  message_id: string;
+  status: string;
+};
+
+const toDelivery = (r: Row): Delivery => ({
+  processingId: r.processing_id,
+  accountId: r.account_id,
+  recipient: r.recipient,
+  messageId: r.message_id,
+});
+
+export function createDeliveryStore(orm: MikroORM): DeliveryStore {
+  const sql = <T>(query: string, params: unknown[]) =>
+    orm.em.fork().getConnection().execute(query, params) as Promise<T[]>;
+  return {
+    async sent(processingId) {
+      const [row] = await sql<Row>(
+        "SELECT * FROM email_deliveries WHERE processing_id = ? AND status = 'sent'",
+        [processingId],
+      );
+      return row && toDelivery(row);
+    },
+
+    async recipientOf(processingId) {
+      const [row] = await sql<{ email_id: string }>(
+        "SELECT email_id FROM conversation_processing WHERE processing_id = ?",
+        [processingId],
+      );
+      return row?.email_id || undefined;
+    },
+
+    async sendOnce(d, send) {
+      // The claim commits on its own, so the attempt is counted even when the send then fails.
+      await sql(
+        `INSERT INTO email_deliveries (processing_id, account_id, recipient, message_id)
+         VALUES (?, ?, ?, ?)
+         ON CONFLICT (processing_id) DO UPDATE
+           SET attempts = email_deliveries.attempts + 1, recipient = EXCLUDED.recipient
+           WHERE email_deliveries.status = 'sending'`,
+        [d.processingId, d.accountId, d.recipient, d.messageId],
+      );
+      return orm.em.fork().transactional(async (em) => {
+        const trx = em.getTransactionContext();
+        const conn = em.getConnection();
+        // Serialises concurrent deliveries of one job (a rebalance can hand the event to a second member
+        // while the first still runs): the second waits here, then finds the row sent.
+        const [row] = (await conn.execute(
+          "SELECT * FROM email_deliveries WHERE processing_id = ? FOR UPDATE",
+          [d.processingId],
+          "all",
+          trx,
+        )) as Row[];
+        if (row?.status === "sent") return { delivery: toDelivery(row), sentNow: false };
+        await send();
+        await conn.execute(
+          "UPDATE email_deliveries SET status = 'sent', sent_at = now() WHERE processing_id = ?",
+          [d.processingId],
+          "run",
+          trx,
+        );
+        return { delivery: d, sentNow: true };
+      });
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import { expect, it } from "vitest";
+import { sampleReport, sampleTurns } from "./fixtures.ts";
+import { defaultFontPaths, loadReportFonts, parseFontFile } from "./fonts.ts";
+import { renderReport } from "./render-report.ts";
+
+it("a shared layout cache changes nothing in the output, also on a second document", async () => {
+  const plain = {
+    regular: parseFontFile(defaultFontPaths.regular),
+    bold: parseFontFile(defaultFontPaths.bold),
+  };
+  const cached = loadReportFonts();
+  const turns = sampleTurns(40);
+  turns[3]!.message = "Здравствуйте — Καλημέρα — naïve café";
+  for (const data of [sampleReport(turns), sampleReport(sampleTurns(12), { topic: "Second document" })]) {
+    const expected = await renderReport(data, plain);
+    expect((await renderReport(data, cached)).equals(expected)).toBe(true);
+    // Again, now answered from the cache.
+    expect((await renderReport(data, cached)).equals(expected)).toBe(true);
+  }
+});
