@@ -63,7 +63,13 @@ export async function startWorker<K extends TopicKey>(opts: {
     groupId: opts.name,
     topicPrefix: config.TOPIC_PREFIX,
     handlers: opts.handlers(rt),
-    retry: opts.retry,
+    retry: {
+      attempts: config.RETRY_ATTEMPTS,
+      baseMs: config.RETRY_BASE_MS,
+      maxMs: config.RETRY_MAX_MS,
+      retryTopicAttempts: config.RETRY_TOPIC_ATTEMPTS,
+      ...opts.retry,
+    },
     sessionTimeout: opts.sessionTimeout,
     logger: log,
   });
