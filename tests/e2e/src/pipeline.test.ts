@@ -4,6 +4,7 @@ import { createCodec, createKafka, silentLogger } from "@postprocess/kafka";
 import {
   createDatabase,
   freshMailbox,
+  inbox,
   type RunningPipeline,
   startPipeline,
   test,
@@ -28,7 +29,7 @@ const order = [
 const steps = ["extract", "store", "summarize", "report", "email"];
 
 describe("the whole pipeline, every service as its own process, on the real stack", () => {
-  test("a conversation becomes an emailed PDF; 404, 429 and an OpenAI outage end as they should", async ({
+  test("a conversation becomes an emailed PDF; 404, 429, an OpenAI outage and a cancellation end as they should", async ({
     env,
     admin,
     s3,
@@ -38,7 +39,12 @@ describe("the whole pipeline, every service as its own process, on the real stac
     const db = await createDatabase(env);
     const elevenlabs = await startFakeElevenLabs({ apiKey: "el-key" });
     const openai = await startFakeOpenAI({ apiKey: "oa-key" });
-    const ids = { ok: "conv_e2e_ok", limited: "conv_e2e_429", llmDown: "conv_e2e_llm_down" };
+    const ids = {
+      ok: "conv_e2e_ok",
+      limited: "conv_e2e_429",
+      llmDown: "conv_e2e_llm_down",
+      cancelled: "conv_e2e_cancel",
+    };
     for (const id of Object.values(ids))
       elevenlabs.add(realisticConversation({ conversation_id: id }), { audioBytes: 300_000 });
     const sql = new pg.Client({ connectionString: db.url });
@@ -93,15 +99,15 @@ describe("the whole pipeline, every service as its own process, on the real stac
         ).rows as { step_name: string; event_status: string }[];
 
       // Happy path (summarised through the OpenAI-compatible fake).
-      const inbox = freshMailbox();
-      const ok = await submit(ids.ok, inbox);
+      const okInbox = freshMailbox();
+      const ok = await submit(ids.ok, okInbox);
       expect(await finished(ok)).toMatchObject({ status: "completed", error: null });
       const rows = await audit(ok);
       for (const step of steps) {
         expect(rows, step).toContainEqual({ step_name: step, event_status: "started" });
         expect(rows, step).toContainEqual({ step_name: step, event_status: "completed" });
       }
-      const [mail] = await waitForMail(env, inbox);
+      const [mail] = await waitForMail(env, okInbox);
       expect(mail!.subject).toContain(ids.ok);
       expect(mail!.mimeMessage).toContain("application/pdf");
       // S3 holds transcript, audio and report, each with the sha256 the job recorded.
@@ -175,6 +181,32 @@ describe("the whole pipeline, every service as its own process, on the real stac
       const failed = await finished(down);
       expect(failed).toMatchObject({ status: "failed", error: { code: "LLM_UNAVAILABLE" } });
       expect(await audit(down)).toContainEqual({ step_name: "summarize", event_status: "retried" });
+
+      // Cancelled while the extractor waits on a slow ElevenLabs: no further step runs, no email goes out.
+      elevenlabs.failNext(ids.cancelled, { kind: "slow", delayMs: 2500, times: 1 });
+      const cancelInbox = freshMailbox();
+      const cancelled = await submit(ids.cancelled, cancelInbox);
+      await waitFor("the extract step to start", async () =>
+        (await audit(cancelled)).some((r) => r.step_name === "extract" && r.event_status === "started"),
+      );
+      const cancel = await fetch(`${api}/api/v1/postprocess/${cancelled}/cancel`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-account-id": "acme" },
+        body: "{}",
+      });
+      expect(cancel.status).toBe(202);
+      expect(await finished(cancelled)).toMatchObject({ status: "cancelled" });
+      // The next step sees the cancellation and records it instead of running.
+      await waitFor(
+        "a step to record the cancellation",
+        async () => (await audit(cancelled)).some((r) => r.event_status === "cancelled"),
+        { timeoutMs: 20_000 },
+      );
+      const after = await audit(cancelled);
+      for (const step of ["summarize", "report", "email"]) {
+        expect(after, step).not.toContainEqual({ step_name: step, event_status: "started" });
+      }
+      expect(await inbox(env, cancelInbox)).toEqual([]);
 
       expect(await pipeline.stop()).toEqual({
         mailer: 0,
