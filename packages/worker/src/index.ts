@@ -3,6 +3,7 @@ export { derivedEventId } from "./event-ids.ts";
 export { createJobStore, type JobStore, type JobView } from "./job-store.ts";
 export { type Envelope, runStep, type StepDeps, type StepOutcome, type StepWork } from "./run-step.ts";
 export { createS3, ensureBucket, objectKey, presign, type S3Settings, urlExpirySeconds } from "./s3.ts";
+export { type FileRef, readObject, readTranscript, s3Failure } from "./s3-read.ts";
 export { defaultSettings, type JobSettings } from "./settings.ts";
 export { startWorker, type WorkerRuntime } from "./start-worker.ts";
 export { codeOf, JobCancelledError, StepError, type StepErrorCode, stepErrorCodes } from "./step-error.ts";

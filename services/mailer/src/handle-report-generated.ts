@@ -4,6 +4,7 @@ import {
   type JobSettings,
   type JobStore,
   presign,
+  readObject,
   runStep,
   type StepDeps,
   StepError,
@@ -13,7 +14,6 @@ import type { SendMailOptions } from "nodemailer";
 import { headerText, mailbox } from "./address.ts";
 import type { DeliveryStore } from "./delivery-store.ts";
 import { composeEmail, type ReportPart, summaryFileSchema } from "./email-content.ts";
-import { readObject } from "./s3-object.ts";
 import { smtpFailure } from "./smtp-errors.ts";
 import { TemplateError } from "./template.ts";
 

@@ -4,13 +4,13 @@ import { type EventOf, newEventId } from "@postprocess/contracts";
 import { createOrm, migrate, newProcessingId } from "@postprocess/db";
 import { type StackEnv, test } from "@postprocess/testkit";
 import { createJobStore, objectKey, type Transcript } from "@postprocess/worker";
+import { stepHarness } from "@postprocess/worker/testing";
 import type * as Minio from "minio";
 import { expect } from "vitest";
 import { sampleTurns } from "./fixtures.ts";
 import { loadReportFonts } from "./fonts.ts";
 import { createReportHandler, reportDisabled } from "./handle-summary-generated.ts";
 import { pageCount } from "./testing/pdf-text.ts";
-import { stepHarness } from "./testing/step-harness.ts";
 
 /** A migrated database with one account and its job, as the projector would have written it. */
 async function jobDatabase(url: string, processingId: string, settings?: { enableReport: boolean }) {

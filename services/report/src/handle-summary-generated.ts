@@ -6,16 +6,15 @@ import {
   type JobStore,
   objectKey,
   presign,
+  readTranscript,
   runStep,
   type StepDeps,
   StepError,
   type Transcript,
-  transcriptSchema,
 } from "@postprocess/worker";
 import type * as Minio from "minio";
 import type { ReportFonts } from "./fonts.ts";
 import { missingCharacters, type ReportData, renderReport } from "./render-report.ts";
-import { readObject } from "./s3-object.ts";
 
 type Input = EventOf<"summaryGenerated">;
 type FileRef = NonNullable<EventOf<"reportGenerated">["report"]>;
@@ -72,11 +71,7 @@ export function createReportHandler(deps: ReportDeps) {
         if (!event.transcript) {
           throw new StepError("INPUT_INVALID", "summary-generated carries no transcript reference");
         }
-        const bytes = await readObject(deps.s3, event.transcript);
-        if (sha256(bytes) !== event.transcript.sha256) {
-          throw new StepError("INPUT_INVALID", "the transcript object does not match its reference's sha256");
-        }
-        const transcript = parseTranscript(bytes);
+        const transcript = await readTranscript(deps.s3, event.transcript, ctx.lastAttempt);
         await w.checkCancelled();
 
         const data = reportData(event, transcript);
@@ -126,23 +121,6 @@ export function createReportHandler(deps: ReportDeps) {
 }
 
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
-
-function parseTranscript(bytes: Buffer): Transcript {
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString("utf8"));
-  } catch (err) {
-    throw new StepError("INPUT_INVALID", "the transcript object is not JSON", { cause: err });
-  }
-  const parsed = transcriptSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new StepError(
-      "INPUT_INVALID",
-      `the transcript object is not a transcript: ${parsed.error.message}`,
-    );
-  }
-  return parsed.data;
-}
 
 /** What the PDF shows: the summary from the event, the call from the transcript. */
 export function reportData(event: Input, transcript: Transcript): ReportData {

@@ -1,11 +1,10 @@
 import type { EventOf } from "@postprocess/contracts";
 import type { HandlerContext } from "@postprocess/kafka";
-import { runStep, type StepDeps, StepError } from "@postprocess/worker";
+import { readTranscript, runStep, type StepDeps, StepError } from "@postprocess/worker";
 import type * as Minio from "minio";
 import type { Summarizer, Warning } from "./summarizer.ts";
 import { groundSummary } from "./summary.ts";
 import { writeSummary } from "./summary-object.ts";
-import { readTranscript } from "./transcript-object.ts";
 
 /** What the summarize step runs on: the step's deps, S3, and the summarizer (OpenAI or local). */
 export interface SummarizerDeps extends StepDeps {

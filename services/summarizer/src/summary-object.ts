@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
-import { ensureBucket, objectKey, presign } from "@postprocess/worker";
+import { ensureBucket, type FileRef, objectKey, presign, s3Failure } from "@postprocess/worker";
 import type * as Minio from "minio";
 import type { Summary } from "./summary.ts";
-import { type FileRef, s3Failure } from "./transcript-object.ts";
 
 /** `summary.json` as the report and the mailer read it. */
 export interface SummaryFile extends Summary {

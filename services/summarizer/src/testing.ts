@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { type EventOf, newEventId } from "@postprocess/contracts";
 import { type BatchItem, type HandlerContext, silentLogger } from "@postprocess/kafka";
+import type { FileRef } from "@postprocess/worker";
 import {
   defaultSettings,
   type JobSettings,
@@ -11,7 +12,6 @@ import {
 import type * as Minio from "minio";
 import { createSummarizerHandler } from "./handle-artifacts-stored.ts";
 import type { Summarizer } from "./summarizer.ts";
-import type { FileRef } from "./transcript-object.ts";
 
 /** Test support (not part of the service): transcripts in S3, input events, and a handler run by hand. */
 

@@ -5,12 +5,12 @@ import { createOrm, migrate, newProcessingId } from "@postprocess/db";
 import type { RetryPolicy } from "@postprocess/kafka";
 import type { StackEnv } from "@postprocess/testkit/stack";
 import { createJobStore, objectKey } from "@postprocess/worker";
+import { stepHarness } from "@postprocess/worker/testing";
 import type * as Minio from "minio";
 import { createDeliveryStore } from "../delivery-store.ts";
 import type { SummaryFile } from "../email-content.ts";
 import { createMailerHandler, type MailerDeps } from "../handle-report-generated.ts";
 import { createSmtpTransport } from "../smtp-transport.ts";
-import { stepHarness } from "./step-harness.ts";
 
 /** Integration-test setup of the mailer: a job in a migrated database, its inputs in S3, the step on Kafka. */
 

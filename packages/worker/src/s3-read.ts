@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
 import type { EventOf } from "@postprocess/contracts";
 import { RetriableError } from "@postprocess/kafka";
-import { StepError, type Transcript, transcriptSchema } from "@postprocess/worker";
 import type * as Minio from "minio";
+import { StepError } from "./step-error.ts";
+import { type Transcript, transcriptSchema } from "./transcript.ts";
 
-/** An object in S3 as events reference it. */
+/** An object in S3 as events reference it (the catalog's FileRef). */
 export type FileRef = NonNullable<EventOf<"artifactsStored">["transcript"]>;
 
 /** A transcript larger than this is not a transcript (a 3-hour call is a few MB of JSON). */
@@ -13,8 +14,8 @@ const maxTranscriptBytes = 64 * 1024 * 1024;
 const missing = new Set(["NoSuchKey", "NoSuchBucket", "NotFound"]);
 
 /**
- * An S3 failure as the step sees it: retried while attempts remain; on the last one the job fails with
- * `STORAGE_FAILED` (not the step's `LLM_UNAVAILABLE`, which would send an operator to the wrong place).
+ * An S3 failure as a step sees it: retried while attempts remain; on the last one the job fails with
+ * `STORAGE_FAILED` (not the step's own code, which would send an operator to the wrong place).
  */
 export function s3Failure(err: unknown, what: string, lastAttempt: boolean): Error {
   const code = (err as { code?: string } | null)?.code ?? (err instanceof Error ? err.name : "error");
@@ -70,4 +71,26 @@ export async function readTranscript(
     );
   }
   return parsed.data;
+}
+
+/**
+ * Reads a whole object a step needs (summary.json, a report small enough to attach). A missing object or
+ * bucket will not appear by retrying, so it fails the step as invalid input; anything else is retried
+ * (and on the last attempt fails with STORAGE_FAILED).
+ */
+export async function readObject(
+  s3: Minio.Client,
+  ref: { bucket: string; key: string },
+  lastAttempt = false,
+): Promise<Buffer> {
+  try {
+    const stream = await s3.getObject(ref.bucket, ref.key);
+    return Buffer.concat((await stream.toArray()) as Buffer[]);
+  } catch (err) {
+    const code = (err as { code?: string } | null)?.code ?? "";
+    if (missing.has(code)) {
+      throw new StepError("INPUT_INVALID", `s3://${ref.bucket}/${ref.key} does not exist`, { cause: err });
+    }
+    throw s3Failure(err, `reading s3://${ref.bucket}/${ref.key}`, lastAttempt);
+  }
 }
