@@ -1,6 +1,12 @@
 import type { StackConfig } from "./config.ts";
 import type { Jdk } from "./java.ts";
 
+/**
+ * How long one health probe may take. Generous: under a full test run on two cores a busy JVM can take
+ * seconds to answer, and a probe that gives up too early reports a healthy server as down.
+ */
+export const healthTimeoutMs = 5000;
+
 /** What every component step gets: parsed settings and a lazily found JDK. */
 export interface StackContext {
   config: StackConfig;

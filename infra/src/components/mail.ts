@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { Component } from "../component.ts";
+import { type Component, healthTimeoutMs } from "../component.ts";
 import type { StackConfig } from "../config.ts";
 import { cached, mavenCopy } from "../download.ts";
 import { lightJvm, processFiles, startDetached } from "../process.ts";
@@ -46,7 +46,7 @@ export const mail: Component = {
   },
   async healthy(ctx) {
     const res = await fetch(`http://127.0.0.1:${ctx.config.PP_MAIL_API_PORT}/api/service/readiness`, {
-      signal: AbortSignal.timeout(2000),
+      signal: AbortSignal.timeout(healthTimeoutMs),
     });
     return res.ok;
   },

@@ -1,6 +1,6 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { Component } from "../component.ts";
+import { type Component, healthTimeoutMs } from "../component.ts";
 import { databases, type StackConfig } from "../config.ts";
 import { cached, mavenCopy, untar } from "../download.ts";
 import { lightJvm, processFiles, startDetached } from "../process.ts";
@@ -56,7 +56,9 @@ export const registry: Component = {
     );
   },
   async healthy(ctx) {
-    const res = await fetch(`${registryUrl(ctx.config)}/subjects`, { signal: AbortSignal.timeout(2000) });
+    const res = await fetch(`${registryUrl(ctx.config)}/subjects`, {
+      signal: AbortSignal.timeout(healthTimeoutMs),
+    });
     return res.ok;
   },
   env: (c) => ({ SCHEMA_REGISTRY_URL: registryUrl(c) }),

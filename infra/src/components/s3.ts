@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Component } from "../component.ts";
+import { type Component, healthTimeoutMs } from "../component.ts";
 import type { StackConfig } from "../config.ts";
 import { cached, mavenCopy } from "../download.ts";
 import { lightJvm, processFiles, startDetached } from "../process.ts";
@@ -50,7 +50,7 @@ export const s3: Component = {
   async healthy(ctx) {
     // An unsigned request is refused with an S3 XML error: proof the S3 API (not just a socket) answers.
     const res = await fetch(`http://127.0.0.1:${ctx.config.PP_S3_PORT}/`, {
-      signal: AbortSignal.timeout(2000),
+      signal: AbortSignal.timeout(healthTimeoutMs),
     });
     const body = await res.text();
     return res.status === 200 || body.includes("<Error>") || body.includes("ListAllMyBucketsResult");

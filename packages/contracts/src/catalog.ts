@@ -10,6 +10,7 @@ import {
   transcriptExtractedSchema,
 } from "./events/pipeline.ts";
 import { processingStatusSchema } from "./events/processing-status.ts";
+import { filesDeletedSchema, filesExpiredSchema, jobArchivedSchema } from "./events/retention.ts";
 
 /** How a topic is laid out on the broker; the bootstrap applies it idempotently. */
 export interface TopicLayout {
@@ -108,6 +109,30 @@ export const topics = {
     layout: pipeline,
     visibility: "internal",
     doc: "gateway → workers and projector: stop a job.",
+  }),
+  filesExpired: topic({
+    name: "retention.files-expired",
+    schema: filesExpiredSchema,
+    key: byJob,
+    layout: pipeline,
+    visibility: "internal",
+    doc: "projector retention sweep → storage: delete these objects.",
+  }),
+  filesDeleted: topic({
+    name: "retention.files-deleted",
+    schema: filesDeletedSchema,
+    key: byJob,
+    layout: pipeline,
+    visibility: "internal",
+    doc: "storage → projector: the expired objects are gone; drop their rows.",
+  }),
+  jobArchived: topic({
+    name: "retention.job-archived",
+    schema: jobArchivedSchema,
+    key: byJob,
+    layout: pipeline,
+    visibility: "internal",
+    doc: "projector retention sweep → projector: a completed job past the archive period.",
   }),
   processingStatus: topic({
     name: "processing.status",

@@ -71,6 +71,7 @@ export async function startWorker<K extends TopicKey>(opts: {
       ...opts.retry,
     },
     sessionTimeout: opts.sessionTimeout,
+    concurrency: config.WORKER_CONCURRENCY,
     logger: log,
   });
   installSignalHandlers(

@@ -15,6 +15,8 @@ export const workerConfigSchema = z.object({
   // How long SIGTERM waits for a step in progress before leaving it to the next owner.
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(10_000),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  // Partitions a replica works on at once (one message at a time per partition keeps each job in order).
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(6),
   // Retry policy of the step's consumer (see packages/kafka README): attempts in place, backoff, retry-topic rounds.
   RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   RETRY_BASE_MS: z.coerce.number().int().min(1).default(200),

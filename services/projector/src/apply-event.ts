@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { type EventOf, steps } from "@postprocess/contracts";
 import { isTerminal, type JobState, movesForward, progressOfStep, statusOfStep } from "./job-state.ts";
 
@@ -10,7 +11,9 @@ export type ProjectorInput =
   | { topic: "summaryGenerated"; event: EventOf<"summaryGenerated"> }
   | { topic: "reportGenerated"; event: EventOf<"reportGenerated"> }
   | { topic: "emailSent"; event: EventOf<"emailSent"> }
-  | { topic: "cancelRequested"; event: EventOf<"cancelRequested"> };
+  | { topic: "cancelRequested"; event: EventOf<"cancelRequested"> }
+  | { topic: "filesDeleted"; event: EventOf<"filesDeleted"> }
+  | { topic: "jobArchived"; event: EventOf<"jobArchived"> };
 
 /** One `processing_audit_log` row. */
 export interface AuditRow {
@@ -111,7 +114,12 @@ function audit(
 export function applyEvent(current: JobState | undefined, input: ProjectorInput): Applied {
   const e = input.event;
   const job: JobState = current
-    ? { ...current, warnings: [...current.warnings], files: [...current.files] }
+    ? {
+        ...current,
+        warnings: [...current.warnings],
+        files: [...current.files],
+        ...(current.deletedFiles ? { deletedFiles: [...current.deletedFiles] } : {}),
+      }
     : placeholder(e);
   job.version += 1;
   job.updatedAt = maxIso(job.updatedAt, e.occurred_at);
@@ -200,6 +208,20 @@ export function applyEvent(current: JobState | undefined, input: ProjectorInput)
       });
       break;
     }
+    case "filesDeleted":
+      for (const f of input.event.files) removeFile(job, f);
+      break;
+    case "jobArchived": {
+      // Only completed jobs are archived. Carrying the completion instant lets the fold archive the job
+      // even when this event replays before the job's own email-sent event (which then changes nothing).
+      const ev = input.event;
+      if (job.status !== "failed" && job.status !== "cancelled") {
+        job.status = "archived";
+        job.progress = 100;
+        job.completedAt = minIso(job.completedAt, ev.completed_at);
+      }
+      break;
+    }
   }
   // Derived, not accumulated: the start may become known only after the end when topics interleave.
   if (job.completedAt) {
@@ -217,7 +239,26 @@ function addWarning(job: JobState, w: { code: string; message: string }): void {
   job.warnings.sort((a, b) => (a.code + a.message).localeCompare(b.code + b.message));
 }
 
+/** Tombstone id of a deleted object of a job: remembered so a replayed, older `addFile` cannot revive it. */
+export function fileTombstone(processingId: string, bucket: string, key: string): string {
+  return `del_${createHash("sha256").update(`${processingId}\u0000${bucket}/${key}`).digest("hex").slice(0, 40)}`;
+}
+
+function removeFile(job: JobState, f: { bucket: string; key: string }): void {
+  const gone = job.files.find((x) => x.bucket === f.bucket && x.key === f.key);
+  const tomb = fileTombstone(job.processingId, f.bucket, f.key);
+  job.deletedFiles = [...new Set([...(job.deletedFiles ?? []), tomb])].sort();
+  if (!gone) return;
+  job.files = job.files.filter((x) => x !== gone);
+  if (gone.url) {
+    if (job.transcriptUrl === gone.url) job.transcriptUrl = null;
+    if (job.audioUrl === gone.url) job.audioUrl = null;
+    if (job.reportUrl === gone.url) job.reportUrl = null;
+  }
+}
+
 function addFile(job: JobState, f: EventOf<"artifactsStored">["files"][number], at: string): void {
+  if (job.deletedFiles?.includes(fileTombstone(job.processingId, f.bucket, f.key))) return;
   const before = job.files.find((x) => x.bucket === f.bucket && x.key === f.key);
   job.files = job.files.filter((x) => x !== before);
   job.files.push({ ...f, seenAt: before ? minIso(before.seenAt, at) : at });

@@ -22,6 +22,16 @@ export const configSchema = z.object({
   PROJECTOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
   // How long SIGTERM waits for in-flight batches before leaving them to the next owner.
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(10_000),
+  // How often the timeout sweep fails jobs past their account's processing_timeout_minutes.
+  TIMEOUT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
+  // How often the retention sweep purges audit rows, expires files and archives old jobs.
+  RETENTION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
+  // Audit rows older than this are deleted (the seed's policy).
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+  // File retention for accounts without settings (accounts set file_retention_days).
+  FILE_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  // Completed jobs older than this become archived.
+  ARCHIVE_AFTER_DAYS: z.coerce.number().int().min(1).default(365),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 

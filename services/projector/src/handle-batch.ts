@@ -15,6 +15,8 @@ export const projectedTopics = [
   "reportGenerated",
   "emailSent",
   "cancelRequested",
+  "filesDeleted",
+  "jobArchived",
 ] as const satisfies readonly ProjectedTopic[];
 
 export interface ProjectorDeps {

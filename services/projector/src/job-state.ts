@@ -33,6 +33,8 @@ export interface JobState {
   files: (FileRef & { seenAt: string })[];
   updatedAt: string;
   version: number;
+  /** Tombstones (`fileTombstone`) of objects retention deleted: absent until one is. */
+  deletedFiles?: string[];
 }
 
 /** Status a step puts a job in while it runs. */

@@ -9,6 +9,7 @@ import {
 } from "@postprocess/kafka";
 import { loadConfig } from "./config.ts";
 import { startProjector } from "./projector.ts";
+import { startSweeps } from "./sweeps/start-sweeps.ts";
 
 const config = loadConfig();
 const log = createJsonLogger({ level: config.LOG_LEVEL, bindings: { service: "projector" } });
@@ -34,8 +35,20 @@ const projector = await startProjector({
   concurrency: config.PROJECTOR_CONCURRENCY,
   logger: log,
 });
+const sweeps = startSweeps({
+  orm,
+  producer: projector.producer,
+  timeoutIntervalMs: config.TIMEOUT_SWEEP_INTERVAL_MS,
+  retentionIntervalMs: config.RETENTION_SWEEP_INTERVAL_MS,
+  policy: {
+    auditRetentionDays: config.AUDIT_RETENTION_DAYS,
+    defaultFileRetentionDays: config.FILE_RETENTION_DAYS,
+    archiveAfterDays: config.ARCHIVE_AFTER_DAYS,
+  },
+  log,
+});
 installSignalHandlers(
-  [projector.consumer, projector.producer, { disconnect: () => orm.close() }],
+  [{ stop: () => sweeps.stop() }, projector.consumer, projector.producer, { disconnect: () => orm.close() }],
   config.SHUTDOWN_TIMEOUT_MS,
   { logger: log },
 );

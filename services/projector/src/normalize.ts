@@ -27,6 +27,15 @@ export function normalize<K extends ProjectedTopic>(topic: K, raw: EventOf<K>): 
       throw new InvalidEventError(`processing_id "${processing_id}" is malformed`);
     return { topic: "conversationEnded", event: { ...e, occurred_at, processing_id } };
   }
+  if (topic === "jobArchived") {
+    const e = raw as EventOf<"jobArchived">;
+    const done = Date.parse(e.completed_at);
+    if (Number.isNaN(done))
+      throw new InvalidEventError(`completed_at "${e.completed_at}" is not an ISO-8601 instant`);
+    if (!isProcessingId(e.processing_id))
+      throw new InvalidEventError(`processing_id "${e.processing_id}" is malformed`);
+    return { topic, event: { ...e, occurred_at, completed_at: new Date(done).toISOString() } };
+  }
   const e = raw as { processing_id: string };
   if (!isProcessingId(e.processing_id))
     throw new InvalidEventError(`processing_id "${e.processing_id}" is malformed`);

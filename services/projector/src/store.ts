@@ -150,14 +150,28 @@ export async function loadJobs(sql: Sql, ids: string[]): Promise<Map<string, Job
     `SELECT ${fileColumns} FROM conversation_files WHERE processing_id IN ${inList} ORDER BY minio_path`,
     [list(ids)],
   )) as unknown as FileRow[];
+  const tombstones = await sql(
+    `SELECT event_id, processing_id FROM processed_events
+     WHERE topic = '${tombstoneTopic}' AND processing_id IN ${inList} ORDER BY event_id`,
+    [list(ids)],
+  );
   for (const r of rows) {
-    out.set(
-      r.processing_id,
-      jobFromRow(r, files.filter((f) => f.processing_id === r.processing_id).map(fileFromRow)),
-    );
+    const job = jobFromRow(r, files.filter((f) => f.processing_id === r.processing_id).map(fileFromRow));
+    const dead = tombstones
+      .filter((t) => t.processing_id === r.processing_id)
+      .map((t) => t.event_id as string);
+    if (dead.length) job.deletedFiles = dead;
+    out.set(r.processing_id, job);
   }
   return out;
 }
+
+/**
+ * `processed_events.topic` of the tombstone of a file retention deleted. The table the projector owns
+ * already keys its rows by job and outlives them, so it holds these markers without a migration; replaying
+ * the `retention.files-deleted` events recreates them.
+ */
+const tombstoneTopic = "retention.file-tombstone";
 
 /** Identity of a job's file list: changes when a file is added or re-stored. */
 function fileSignature(j: JobState): string {
@@ -191,6 +205,34 @@ async function writeJobs(
        WHERE cp.processing_id = j.processing_id`,
       [JSON.stringify(jobs.map(jobToRecord))],
     );
+    // Files retention removed (a `filesDeleted` event): their rows go, and their tombstones are kept.
+    if (filesChanged.length) {
+      await sql(
+        `DELETE FROM conversation_files cf USING json_to_recordset(?::json) AS j(processing_id text, paths json)
+         WHERE cf.processing_id = j.processing_id
+           AND cf.minio_path NOT IN (SELECT value FROM json_array_elements_text(j.paths))`,
+        [
+          JSON.stringify(
+            filesChanged.map((j) => ({
+              processing_id: j.processingId,
+              paths: j.files.map((f) => `${f.bucket}/${f.key}`),
+            })),
+          ),
+        ],
+      );
+    }
+    const tombstones = jobs.flatMap((j) =>
+      (j.deletedFiles ?? []).map((id) => ({ event_id: id, processing_id: j.processingId })),
+    );
+    if (tombstones.length) {
+      await sql(
+        `INSERT INTO processed_events (event_id, topic, processing_id)
+         SELECT event_id, '${tombstoneTopic}', processing_id
+         FROM json_to_recordset(?::json) AS t(event_id text, processing_id text)
+         ON CONFLICT (event_id) DO NOTHING`,
+        [JSON.stringify(tombstones)],
+      );
+    }
     const files = filesChanged.flatMap(filesToRecords);
     if (files.length) {
       await sql(

@@ -1,5 +1,6 @@
 import { createS3, startWorker } from "@postprocess/worker";
 import { loadConfig } from "./config.ts";
+import { createFilesExpiredHandler } from "./handle-files-expired.ts";
 import { createStorageHandler } from "./handle-transcript-extracted.ts";
 
 const config = loadConfig();
@@ -26,5 +27,6 @@ await startWorker({
         timeoutMs: config.AUDIO_FETCH_TIMEOUT_MS,
       },
     }),
+    filesExpired: createFilesExpiredHandler({ s3, producer: rt.producer }),
   }),
 });

@@ -1,0 +1,56 @@
+import type { MikroORM } from "@mikro-orm/postgresql";
+import { type EventOf, steps, terminalStatuses } from "@postprocess/contracts";
+import type { Producer } from "@postprocess/kafka";
+import { derivedEventId } from "./event-id.ts";
+import { sqlOf } from "./sql.ts";
+
+/** The seed's default `processing_timeout_minutes` for accounts without settings. */
+export const defaultTimeoutMinutes = 10;
+
+export interface TimeoutSweepDeps {
+  orm: MikroORM;
+  producer: Pick<Producer, "sendBatch">;
+  now?: () => Date;
+}
+
+type Step = EventOf<"stepEvent">["step"];
+
+/**
+ * Fails every unfinished job older than its account's `processing_timeout_minutes` by publishing a `failed`
+ * step event with code TIMEOUT for its current step. The fold does the rest (terminal is sticky, so later
+ * events of the job change nothing). The event id depends on the job only: replicas sweeping at once, or
+ * the next sweep before the fold caught up, publish duplicates the projector ignores.
+ */
+export async function sweepTimeouts(deps: TimeoutSweepDeps): Promise<EventOf<"stepEvent">[]> {
+  const now = (deps.now ?? (() => new Date()))();
+  const rows = await sqlOf(deps.orm)(
+    `SELECT cp.processing_id, cp.conversation_id, cp.account_id, cp.current_step,
+       COALESCE(s.processing_timeout_minutes, ?) AS timeout_minutes
+     FROM conversation_processing cp LEFT JOIN account_settings s ON s.account_id = cp.account_id
+     WHERE cp.status NOT IN (SELECT value FROM json_array_elements_text(?::json))
+       AND cp.created_at < ?::timestamptz - make_interval(mins => COALESCE(s.processing_timeout_minutes, ?))
+     ORDER BY cp.processing_id`,
+    [defaultTimeoutMinutes, JSON.stringify(terminalStatuses), now.toISOString(), defaultTimeoutMinutes],
+  );
+  const events = rows.map((r): EventOf<"stepEvent"> => {
+    const processingId = r.processing_id as string;
+    const step = (steps as readonly string[]).includes(r.current_step as string)
+      ? (r.current_step as Step)
+      : "extract";
+    return {
+      event_id: derivedEventId(processingId, "timeout"),
+      occurred_at: now.toISOString(),
+      processing_id: processingId,
+      conversation_id: r.conversation_id as string,
+      account_id: r.account_id as string,
+      step,
+      status: "failed",
+      attempt: 1,
+      duration_ms: null,
+      error: { code: "TIMEOUT", message: `job exceeded its ${r.timeout_minutes}-minute limit` },
+      warning: null,
+    };
+  });
+  if (events.length) await deps.producer.sendBatch(events.map((event) => ({ topic: "stepEvent", event })));
+  return events;
+}
