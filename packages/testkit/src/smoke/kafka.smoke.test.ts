@@ -1,5 +1,6 @@
 import { expect } from "vitest";
 import { test } from "../fixtures.ts";
+import { createTopic } from "../kafka.ts";
 import { uniqueName } from "../unique.ts";
 import { waitFor } from "../wait-for.ts";
 
@@ -43,11 +44,7 @@ test("a second consumer in the group takes over the partitions when the first le
   kafka,
   admin,
 }) => {
-  const topic = uniqueName("t2");
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [{ topic, numPartitions: 2, replicationFactor: 1 }],
-  });
+  const topic = await createTopic(admin, { prefix: "t2", partitions: 2 });
   const groupId = uniqueName("g");
   const producer = kafka.producer();
   await producer.connect();
