@@ -79,6 +79,8 @@ async function measure(kind: string, origin: string, mb: number, bucket: string)
   const s3 = s3Client(await stackEnv());
   const source = {
     elevenLabsBaseUrl: "https://api.elevenlabs.io",
+    // The benchmark's source is a local server.
+    allowPrivateNetworks: true,
     elevenLabsApiKey: undefined,
     timeoutMs: 30_000,
   };

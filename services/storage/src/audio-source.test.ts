@@ -47,12 +47,23 @@ describe("openAudio", () => {
   it("never sends the key to another host, not even through a redirect from ElevenLabs", async () => {
     elsewhere.route("/cdn/a.wav", { body: Buffer.from("RIFF"), contentType: "audio/wav; rate=8000" });
     source.route("/redirect", { status: 302, headers: { location: elsewhere.url("/cdn/a.wav") } });
-    const a = await openAudio(source.url("/redirect"), settings);
+    // The CDN here is another local server: private addresses must be allowed for this test.
+    const a = await openAudio(source.url("/redirect"), { ...settings, allowPrivateNetworks: true });
     if (a.kind !== "stream") return expect.fail(`expected a stream, got ${a.reason}`);
     expect(a.contentType).toBe("audio/wav");
     await buffer(a.body);
     expect(source.hits("/redirect")[0]!.headers["xi-api-key"]).toBe("xi-test-key");
     expect(elsewhere.hits("/cdn/a.wav")[0]!.headers["xi-api-key"]).toBeUndefined();
+  });
+
+  it("refuses, by default, a URL (or a redirect) to a private network address that is not ElevenLabs'", async () => {
+    elsewhere.route("/internal.mp3", { body: Buffer.from("ID3") });
+    source.route("/to-internal", { status: 302, headers: { location: elsewhere.url("/internal.mp3") } });
+    for (const url of [elsewhere.url("/internal.mp3"), source.url("/to-internal")]) {
+      const a = await openAudio(url, settings);
+      expect(a.kind === "unavailable" && a.reason).toMatch(/private network address/);
+    }
+    expect(elsewhere.hits("/internal.mp3")).toHaveLength(0);
   });
 
   it("defaults the media type to audio/mpeg and leaves the length unknown when the body is chunked", async () => {

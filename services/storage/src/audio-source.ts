@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import { RetriableError, RetryAfterError } from "@postprocess/kafka";
+import { resolvesToPrivateNetwork } from "./private-network.ts";
 
 /** Where recordings come from and how long a silent source is waited for (parsed once in main). */
 export interface AudioSourceSettings {
@@ -8,6 +9,11 @@ export interface AudioSourceSettings {
   elevenLabsApiKey: string | undefined;
   /** Longest wait for the response headers (and, while copying, between bytes). */
   timeoutMs: number;
+  /**
+   * Fetch recordings from private/loopback/link-local addresses too. Off by default (SSRF); ElevenLabs'
+   * configured host is always allowed. Turn on only for trusted internal media servers.
+   */
+  allowPrivateNetworks?: boolean;
 }
 
 /** An opened recording, or the reason there is none to copy (a warning, not a failure). */
@@ -40,6 +46,7 @@ export async function openAudio(
     return { kind: "unavailable", reason: "the audio URL is not a valid URL" };
   }
   const elevenLabsHost = new URL(settings.elevenLabsBaseUrl).host;
+  const elevenLabsHostname = new URL(settings.elevenLabsBaseUrl).hostname;
   const timeout = new AbortController();
   const timer = setTimeout(
     () => timeout.abort(new Error(`no response within ${settings.timeoutMs} ms`)),
@@ -51,6 +58,16 @@ export async function openAudio(
     for (let hop = 0; ; hop++) {
       if (current.protocol !== "http:" && current.protocol !== "https:") {
         return { kind: "unavailable", reason: `the audio URL's scheme ${current.protocol} is not HTTP(S)` };
+      }
+      if (
+        !settings.allowPrivateNetworks &&
+        current.hostname !== elevenLabsHostname &&
+        (await resolvesToPrivateNetwork(current.hostname))
+      ) {
+        return {
+          kind: "unavailable",
+          reason: `the audio URL's host ${current.hostname} is a private network address (refused; see AUDIO_ALLOW_PRIVATE_NETWORKS)`,
+        };
       }
       const headers: Record<string, string> = {};
       if (settings.elevenLabsApiKey && current.host === elevenLabsHost) {

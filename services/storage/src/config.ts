@@ -9,6 +9,8 @@ export const configSchema = workerConfigSchema.extend(s3ConfigSchema.shape).exte
   ELEVENLABS_BASE_URL: z.url().default("https://api.elevenlabs.io"),
   // How long the audio source may stay silent (before its headers or between bytes) before we retry.
   AUDIO_FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  // Let audio URLs reach private/loopback addresses (trusted internal media only); off, so events cannot SSRF.
+  AUDIO_ALLOW_PRIVATE_NETWORKS: z.stringbool().default(false),
 });
 
 export type Config = z.infer<typeof configSchema>;

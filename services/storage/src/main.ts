@@ -25,6 +25,7 @@ await startWorker({
         elevenLabsBaseUrl: config.ELEVENLABS_BASE_URL,
         elevenLabsApiKey: config.ELEVENLABS_API_KEY,
         timeoutMs: config.AUDIO_FETCH_TIMEOUT_MS,
+        allowPrivateNetworks: config.AUDIO_ALLOW_PRIVATE_NETWORKS,
       },
     }),
     filesExpired: createFilesExpiredHandler({ s3, producer: rt.producer }),
