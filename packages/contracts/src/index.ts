@@ -12,6 +12,7 @@ export {
   type TopicName,
   topics,
 } from "./catalog.ts";
+export { derivedEventId } from "./derived-event-id.ts";
 export { fileTypes, jobStatuses, sentiments, steps, terminalStatuses } from "./events/shared.ts";
 export { newEventId } from "./ids.ts";
 export { COMPATIBILITY_MODE, checkSchemas, type RegisterResult, registerSchemas } from "./register.ts";

@@ -1,6 +1,5 @@
-import { type EventOf, terminalStatuses } from "@postprocess/contracts";
+import { derivedEventId, type EventOf, terminalStatuses } from "@postprocess/contracts";
 import { type BatchItem, dispositionOf, type HandlerContext, type Producer } from "@postprocess/kafka";
-import { derivedEventId } from "./event-ids.ts";
 import type { JobStore } from "./job-store.ts";
 import type { JobSettings } from "./settings.ts";
 import { codeOf, JobCancelledError, type StepErrorCode } from "./step-error.ts";

@@ -10,6 +10,23 @@ export interface S3Settings {
   defaultBucket: string;
 }
 
+/** The S3 client from a worker's parsed `s3ConfigSchema` settings (what every S3-using main.ts builds). */
+export function s3FromConfig(c: {
+  S3_ENDPOINT: string;
+  S3_REGION: string;
+  S3_ACCESS_KEY: string;
+  S3_SECRET_KEY: string;
+  S3_BUCKET: string;
+}): Minio.Client {
+  return createS3({
+    endpoint: c.S3_ENDPOINT,
+    region: c.S3_REGION,
+    accessKey: c.S3_ACCESS_KEY,
+    secretKey: c.S3_SECRET_KEY,
+    defaultBucket: c.S3_BUCKET,
+  });
+}
+
 export function createS3(s: S3Settings): Minio.Client {
   const url = new URL(s.endpoint);
   return new Minio.Client({

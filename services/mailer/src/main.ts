@@ -1,17 +1,11 @@
-import { createS3, startWorker } from "@postprocess/worker";
+import { s3FromConfig, startWorker } from "@postprocess/worker";
 import { loadConfig } from "./config.ts";
 import { createDeliveryStore } from "./delivery-store.ts";
 import { createMailerHandler } from "./handle-report-generated.ts";
 import { createSmtpTransport } from "./smtp-transport.ts";
 
 const config = loadConfig();
-const s3 = createS3({
-  endpoint: config.S3_ENDPOINT,
-  region: config.S3_REGION,
-  accessKey: config.S3_ACCESS_KEY,
-  secretKey: config.S3_SECRET_KEY,
-  defaultBucket: config.S3_BUCKET,
-});
+const s3 = s3FromConfig(config);
 const transport = createSmtpTransport({
   host: config.SMTP_HOST,
   port: config.SMTP_PORT,

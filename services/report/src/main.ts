@@ -1,16 +1,10 @@
-import { createS3, startWorker } from "@postprocess/worker";
+import { s3FromConfig, startWorker } from "@postprocess/worker";
 import { loadConfig } from "./config.ts";
 import { loadReportFonts } from "./fonts.ts";
 import { createReportHandler } from "./handle-summary-generated.ts";
 
 const config = loadConfig();
-const s3 = createS3({
-  endpoint: config.S3_ENDPOINT,
-  region: config.S3_REGION,
-  accessKey: config.S3_ACCESS_KEY,
-  secretKey: config.S3_SECRET_KEY,
-  defaultBucket: config.S3_BUCKET,
-});
+const s3 = s3FromConfig(config);
 // Parsed once, before the first message: a bad font path fails the start, not every job.
 const fonts = loadReportFonts({ regular: config.REPORT_FONT_PATH, bold: config.REPORT_BOLD_FONT_PATH });
 await startWorker({

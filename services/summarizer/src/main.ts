@@ -1,16 +1,10 @@
-import { createS3, startWorker } from "@postprocess/worker";
+import { s3FromConfig, startWorker } from "@postprocess/worker";
 import { loadConfig } from "./config.ts";
 import { createSummarizer } from "./create-summarizer.ts";
 import { createSummarizerHandler } from "./handle-artifacts-stored.ts";
 
 const config = loadConfig();
-const s3 = createS3({
-  endpoint: config.S3_ENDPOINT,
-  region: config.S3_REGION,
-  accessKey: config.S3_ACCESS_KEY,
-  secretKey: config.S3_SECRET_KEY,
-  defaultBucket: config.S3_BUCKET,
-});
+const s3 = s3FromConfig(config);
 const { summarizer, kind } = createSummarizer(config);
 const rt = await startWorker({
   name: "summarizer",

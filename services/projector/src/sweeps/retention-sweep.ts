@@ -1,7 +1,6 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
-import type { EventOf } from "@postprocess/contracts";
+import { derivedEventId, type EventOf } from "@postprocess/contracts";
 import type { Producer } from "@postprocess/kafka";
-import { derivedEventId } from "./event-id.ts";
 import { iso, sqlOf } from "./sql.ts";
 
 /** Retention periods. File retention is per account (`file_retention_days`); this is its seed default. */

@@ -1,7 +1,6 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
-import { type EventOf, steps, terminalStatuses } from "@postprocess/contracts";
+import { derivedEventId, type EventOf, steps, terminalStatuses } from "@postprocess/contracts";
 import type { Producer } from "@postprocess/kafka";
-import { derivedEventId } from "./event-id.ts";
 import { sqlOf } from "./sql.ts";
 
 /** The seed's default `processing_timeout_minutes` for accounts without settings. */
