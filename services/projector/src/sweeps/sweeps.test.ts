@@ -12,7 +12,7 @@ import { expect } from "vitest";
 import type { ProjectorInput } from "../apply-event.ts";
 import { jobStream } from "../fixtures.ts";
 import { startProjector } from "../projector.ts";
-import { projectorDatabase } from "../test-support.ts";
+import { projectorDatabase, projectorLag } from "../test-support.ts";
 import { sweepRetention } from "./retention-sweep.ts";
 import { sweepTimeouts } from "./timeout-sweep.ts";
 
@@ -121,6 +121,12 @@ test("timeout and retention sweeps: events out, folded back into the tables", as
     await producer.sendBatch([
       { topic: "stepEvent", event: running.step("store", "completed").event as never },
     ]);
+    // Let the projector fold it before counting rows: it adds an audit row, never a status change.
+    await waitFor(
+      "the projector to commit the late event",
+      async () => (await projectorLag(admin, projGroup, prefix)) === 0,
+    );
+    expect((await statuses()).AA).toBe("failed:TIMEOUT");
 
     // Retention, dry: the plan lists what would go and nothing changes.
     const counts = async () =>
