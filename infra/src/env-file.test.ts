@@ -10,7 +10,10 @@ it("writes every component's connection settings and reads them back", async () 
   const config = loadStackConfig({ PP_STACK_HOME: home, PP_KAFKA_PORT: "29092" });
   await writeEnvFile(config);
   const env = await readEnvFile(config.envFile);
-  expect(env).toEqual(stackEnv(config));
+  expect(env).toEqual({ ...stackEnv(config), SECRETS_KEY: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/) });
+  // The dev secrets key is made once: a second write keeps it, so sealed secrets stay readable.
+  await writeEnvFile(config);
+  expect((await readEnvFile(config.envFile)).SECRETS_KEY).toBe(env.SECRETS_KEY);
   expect(env.KAFKA_BROKERS).toBe("127.0.0.1:29092");
   expect(Object.keys(env)).toEqual(
     expect.arrayContaining([

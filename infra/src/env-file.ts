@@ -1,5 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { components } from "./components/index.ts";
 import type { StackConfig } from "./config.ts";
 
@@ -10,7 +11,7 @@ export function stackEnv(config: StackConfig): Record<string, string> {
 
 /** Writes the gitignored env file that services, tests and `make demo` source. */
 export async function writeEnvFile(config: StackConfig): Promise<void> {
-  const env = stackEnv(config);
+  const env = { ...stackEnv(config), SECRETS_KEY: await devSecretsKey(dirname(config.envFile)) };
   const body = Object.entries(env)
     .map(([k, v]) => `${k}=${v}`)
     .join("\n");
@@ -27,4 +28,21 @@ export async function readEnvFile(path: string): Promise<Record<string, string>>
     if (m) out[m[1]!] = m[2]!;
   }
   return out;
+}
+
+/**
+ * The key that seals stored secrets (webhook and callback signing secrets) for this local stack: made once
+ * and kept beside the stack's data, so secrets sealed by one run open in the next. Production deployments
+ * set SECRETS_KEY from their own secret store; this one never leaves the machine.
+ */
+async function devSecretsKey(home: string): Promise<string> {
+  const path = join(home, "secrets.key");
+  try {
+    return (await readFile(path, "utf8")).trim();
+  } catch {
+    const key = randomBytes(32).toString("base64");
+    await mkdir(home, { recursive: true });
+    await writeFile(path, `${key}\n`, { mode: 0o600, flag: "wx" }).catch(() => undefined);
+    return (await readFile(path, "utf8")).trim();
+  }
 }

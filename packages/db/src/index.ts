@@ -22,6 +22,7 @@ export {
   type ProcessingId,
   processingIdFromEvent,
 } from "./processing-id.ts";
+export { createSecretBox, parseSecretsKey, type SecretBox } from "./secrets.ts";
 export {
   type AuditEventStatus,
   auditEventStatuses,

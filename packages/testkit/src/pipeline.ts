@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { freePort, type ServiceProcess, startService } from "./service-process.ts";
 import type { StackEnv } from "./stack-env.ts";
 import { waitFor } from "./wait-for.ts";
@@ -48,6 +49,8 @@ export async function startPipeline(
     S3_SECRET_KEY: env.S3_SECRET_KEY,
     SMTP_HOST: env.SMTP_HOST,
     SMTP_PORT: String(env.SMTP_PORT),
+    // A fresh key per run: what this run seals, only this run opens.
+    SECRETS_KEY: randomBytes(32).toString("base64"),
     PORT: String(port),
     PUBLIC_BASE_URL: gatewayUrl,
     ...opts.extra,

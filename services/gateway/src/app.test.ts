@@ -1,5 +1,7 @@
-import { createOrm } from "@postprocess/db";
+import { randomBytes } from "node:crypto";
+import { createOrm, createSecretBox } from "@postprocess/db";
 import { silentLogger } from "@postprocess/kafka";
+import { createS3 } from "@postprocess/worker";
 import { describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
 import { json, test } from "./test-gateway.ts";
@@ -103,6 +105,18 @@ describe("app without a database", () => {
       publish: async () => {},
       publicBaseUrl: "http://localhost",
       log: silentLogger,
+      secrets: createSecretBox(randomBytes(32)),
+      // Never reached: every request fails on the database first.
+      s3: {
+        client: createS3({
+          endpoint: "http://127.0.0.1:1",
+          region: "us-east-1",
+          accessKey: "x",
+          secretKey: "x",
+          defaultBucket: "b",
+        }),
+        defaultBucket: "b",
+      },
     });
     return { orm, app };
   };

@@ -24,6 +24,8 @@ export interface AppOptions {
   log?: Logger;
   /** Default 256 KiB: a long inline transcript fits; anything larger is almost certainly a mistake. */
   bodyLimitBytes?: number;
+  secrets: Deps["secrets"];
+  s3: Deps["s3"];
 }
 
 /** Builds the gateway's HTTP app. Nothing listens: `main.ts` serves it, tests call `app.request()`. */
@@ -35,6 +37,8 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
     now: opts.now ?? (() => new Date()),
     log: opts.log ?? createJsonLogger({ bindings: { service: "gateway" } }),
     bodyLimitBytes: opts.bodyLimitBytes ?? 256 * 1024,
+    secrets: opts.secrets,
+    s3: opts.s3,
   };
   const app = new Hono<AppEnv>();
 

@@ -5,6 +5,10 @@ const required = {
   DATABASE_URL: "postgres://u:p@127.0.0.1:5432/postprocess",
   KAFKA_BROKERS: "127.0.0.1:19092, 127.0.0.1:19094",
   SCHEMA_REGISTRY_URL: "http://127.0.0.1:18081/apis/ccompat/v7",
+  S3_ENDPOINT: "http://127.0.0.1:19000",
+  S3_ACCESS_KEY: "ak",
+  S3_SECRET_KEY: "sk",
+  SECRETS_KEY: Buffer.alloc(32, 7).toString("base64"),
 };
 
 describe("loadConfig", () => {
@@ -18,6 +22,9 @@ describe("loadConfig", () => {
       BODY_LIMIT_BYTES: 262_144,
       SCHEMA_AUTO_REGISTER: false,
       TOPIC_PREFIX: "",
+      S3_REGION: "us-east-1",
+      S3_BUCKET: "postprocess",
+      SECRETS_KEY: Buffer.alloc(32, 7),
     });
   });
 
@@ -37,6 +44,10 @@ describe("loadConfig", () => {
       BODY_LIMIT_BYTES: 65_536,
       SCHEMA_AUTO_REGISTER: true,
     });
+  });
+
+  it("refuses a secrets key that is not 32 bytes", () => {
+    expect(() => loadConfig({ ...required, SECRETS_KEY: "c2hvcnQ=" })).toThrow(/SECRETS_KEY: .*32 bytes/);
   });
 
   it("lists every problem", () => {

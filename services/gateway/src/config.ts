@@ -1,6 +1,8 @@
+import { parseSecretsKey } from "@postprocess/db";
+import { s3ConfigSchema } from "@postprocess/worker";
 import { z } from "zod";
 
-const schema = z.object({
+const schema = s3ConfigSchema.extend({
   // Port the HTTP server listens on (18090: clear of the stack's ports and the machine's usual services).
   PORT: z.coerce.number().int().min(1).max(65_535).default(18090),
   // Interface to bind; loopback by default so a dev run is not exposed to the network.
@@ -32,6 +34,15 @@ const schema = z.object({
     .default(256 * 1024),
   // Dev only: register a missing schema subject on first publish. In production CI registers schemas.
   SCHEMA_AUTO_REGISTER: z.stringbool().default(false),
+  // Seals stored secrets (webhook/callback signing secrets, ElevenLabs keys): 32 bytes, base64.
+  SECRETS_KEY: z.string().transform((s, ctx) => {
+    try {
+      return parseSecretsKey(s);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
 });
 
 /** The gateway's configuration. */

@@ -1,6 +1,8 @@
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import type { EventOf, TopicKey } from "@postprocess/contracts";
+import type { SecretBox } from "@postprocess/db";
 import type { Logger } from "@postprocess/kafka";
+import type * as Minio from "minio";
 
 /**
  * Publishes one event durably: resolves only after the broker acknowledged it (acks=all), so a resolved
@@ -19,6 +21,10 @@ export interface Deps {
   bodyLimitBytes: number;
   /** Where clients reach this service (behind a proxy it is not the listening address): builds status URLs. */
   publicBaseUrl: string;
+  /** Seals and opens stored secrets (webhook, callback and ElevenLabs credentials) under SECRETS_KEY. */
+  secrets: SecretBox;
+  /** Object storage: webhook audio is streamed into it, download links are presigned from it. */
+  s3: { client: Minio.Client; defaultBucket: string };
 }
 
 /** The Hono environment: what middleware puts in `c.var` for the routes. */
@@ -30,6 +36,8 @@ export interface AppEnv {
     em: EntityManager;
     /** The caller's account; every query is scoped to it. Set by `requireAccount`. */
     accountId: string;
+    /** The API key the caller authenticated with (`key_…`). Set by `requireApiKey`. */
+    apiKeyId: string;
     /** The parsed JSON body (undefined when an optional body was empty). Set by `jsonBody`. */
     body: unknown;
   };

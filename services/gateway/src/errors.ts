@@ -10,9 +10,13 @@ export const errorCodes = [
   "UNSUPPORTED_MEDIA_TYPE",
   "PAYLOAD_TOO_LARGE",
   "UNAUTHENTICATED",
+  "INVALID_SIGNATURE",
+  "FORBIDDEN",
   "NOT_FOUND",
+  "NOT_CONFIGURED",
   "IDEMPOTENCY_KEY_REUSED",
   "JOB_FINISHED",
+  "RATE_LIMITED",
   "UNAVAILABLE",
   "INTERNAL",
 ] as const;
@@ -36,8 +40,12 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "INVALID_IDEMPOTENCY_KEY":
       return 400;
     case "UNAUTHENTICATED":
+    case "INVALID_SIGNATURE":
       return 401;
+    case "FORBIDDEN":
+      return 403;
     case "NOT_FOUND":
+    case "NOT_CONFIGURED":
       return 404;
     case "IDEMPOTENCY_KEY_REUSED":
     case "JOB_FINISHED":
@@ -48,6 +56,8 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
       return 415;
     case "VALIDATION_FAILED":
       return 422;
+    case "RATE_LIMITED":
+      return 429;
     case "INTERNAL":
       return 500;
     case "UNAVAILABLE":

@@ -1,5 +1,5 @@
 import { serve } from "@hono/node-server";
-import { createOrm } from "@postprocess/db";
+import { createOrm, createSecretBox } from "@postprocess/db";
 import {
   createCodec,
   createJsonLogger,
@@ -7,6 +7,7 @@ import {
   createProducer,
   installSignalHandlers,
 } from "@postprocess/kafka";
+import { s3FromConfig } from "@postprocess/worker";
 import { createApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
 
@@ -27,6 +28,8 @@ const app = createApp({
   log,
   publicBaseUrl: config.PUBLIC_BASE_URL,
   bodyLimitBytes: config.BODY_LIMIT_BYTES,
+  secrets: createSecretBox(config.SECRETS_KEY),
+  s3: { client: s3FromConfig(config), defaultBucket: config.S3_BUCKET },
   // `send` resolves once the broker acked with acks=all: only then may the gateway answer 202.
   publish: async (topic, event) => {
     await producer.send(topic, event);

@@ -1,8 +1,10 @@
+import { randomBytes } from "node:crypto";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import type { EventOf, TopicKey } from "@postprocess/contracts";
-import { createOrm, migrate, newProcessingId } from "@postprocess/db";
+import { createOrm, createSecretBox, migrate, newProcessingId } from "@postprocess/db";
 import type { Logger } from "@postprocess/kafka";
 import { test as base } from "@postprocess/testkit";
+import { createS3 } from "@postprocess/worker";
 import type { Hono } from "hono";
 import { createApp } from "./app.ts";
 import type { AppEnv } from "./deps.ts";
@@ -70,7 +72,7 @@ function recordingLogger(logs: TestGateway["logs"]): Logger {
 
 /** `test` with a `gw` fixture: accounts `acc_a` and `acc_b` exist. */
 export const test = base.extend<{ gw: TestGateway }>({
-  gw: async ({ databaseUrl }, use) => {
+  gw: async ({ databaseUrl, env, bucket }, use) => {
     const orm = createOrm({ clientUrl: databaseUrl });
     await migrate(orm);
     const sql = sqlOn(orm.em.fork());
@@ -156,6 +158,17 @@ export const test = base.extend<{ gw: TestGateway }>({
       publicBaseUrl: "https://pp.example.com",
       now: () => gw.clock.now,
       log: recordingLogger(logs),
+      secrets: createSecretBox(randomBytes(32)),
+      s3: {
+        client: createS3({
+          endpoint: env.S3_ENDPOINT,
+          region: env.S3_REGION,
+          accessKey: env.S3_ACCESS_KEY,
+          secretKey: env.S3_SECRET_KEY,
+          defaultBucket: bucket,
+        }),
+        defaultBucket: bucket,
+      },
       publish: async (topic, event) => {
         await gw.beforePublish?.();
         if (gw.publishError) throw gw.publishError;
