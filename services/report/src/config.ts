@@ -4,7 +4,7 @@ import { z } from "zod";
 /** The report service's settings: the worker's and S3's, and the fonts it draws with. */
 export const configSchema = workerConfigSchema.extend({
   ...s3ConfigSchema.shape,
-  // A TTF to draw text with instead of DejaVu Sans, e.g. one that covers CJK or Indic scripts.
+  // A TTF to draw text with instead of DejaVu Sans; the Noto fallbacks (CJK, Indic, Thai) still apply after it.
   REPORT_FONT_PATH: z.string().min(1).optional(),
   // Its bold companion for headings and labels; the regular font is used for both when unset.
   REPORT_BOLD_FONT_PATH: z.string().min(1).optional(),

@@ -33,14 +33,19 @@ async function jobDatabase(url: string, processingId: string, settings?: { enabl
 }
 
 /** The summarizer's hand-off, with the transcript JSON written where storage would have put it. */
-async function summaryEvent(s3: Minio.Client, bucket: string, processingId: string) {
+async function summaryEvent(
+  s3: Minio.Client,
+  bucket: string,
+  processingId: string,
+  turns: Transcript["turns"] = sampleTurns(12),
+) {
   const envelope = { processing_id: processingId, conversation_id: "conv_1", account_id: "acme" };
   const transcript: Transcript = {
     conversation_id: "conv_1",
     agent_id: "agent_42",
     started_at: "2026-11-26T12:00:00.000Z",
     duration_secs: 95,
-    turns: sampleTurns(12),
+    turns,
   };
   const key = objectKey(envelope, "transcript.json");
   const body = Buffer.from(JSON.stringify(transcript));
@@ -95,7 +100,7 @@ async function withJob(
         s3,
         region: env.S3_REGION,
         defaultBucket: bucket,
-        fonts: loadReportFonts(),
+        fonts: await loadReportFonts(),
       }),
     });
     await body(h);
@@ -194,6 +199,46 @@ test("a transcript that does not match its reference fails the job at once with 
       ["failed", 1, "INPUT_INVALID"],
     ]);
     expect(h.events("reportGenerated")).toEqual([]);
+  });
+});
+
+test("a call in Chinese, Japanese, Korean, Hindi, Tamil and Thai gets no font warning; Khmer still does", async ({
+  env,
+  s3,
+  bucket,
+  databaseUrl,
+}) => {
+  const lines = [
+    "我想退款，因为我被多收了年费。",
+    "返金をお願いしたいです。",
+    "환불을 원합니다.",
+    "मुझे रिफंड चाहिए।",
+    "எனக்கு பணம் திரும்ப வேண்டும்",
+    "ฉันต้องการขอคืนเงินค่ะ",
+  ];
+  const turns = (extra: string[]) =>
+    sampleTurns(lines.length + extra.length).map((t, i) => ({ ...t, message: [...lines, ...extra][i]! }));
+  const processingId = newProcessingId();
+  const orm = await jobDatabase(databaseUrl, processingId);
+  const covered = await summaryEvent(s3, bucket, processingId, turns([]));
+  await withJob(env, orm, s3, bucket, async (h) => {
+    await h.producer.send("summaryGenerated", covered);
+    const [first] = await h.waitFor("reportGenerated", "the first report", (e) => e.length > 0);
+    expect(first!.warnings).toEqual(covered.warnings);
+    // The same job again (written over the first transcript once that was read), now with Khmer, which
+    // no shipped font covers.
+    const khmer = await summaryEvent(s3, bucket, processingId, turns(["សួស្តី"]));
+    await h.producer.send("summaryGenerated", khmer);
+    const outs = await h.waitFor("reportGenerated", "the second report", (e) => e.length > 1);
+    expect(outs[1]!.warnings).toEqual([
+      ...khmer.warnings,
+      {
+        code: "REPORT_FONT_COVERAGE",
+        message: expect.stringMatching(
+          /^\d+ distinct character\(s\) are in scripts none of the report's fonts cover/,
+        ),
+      },
+    ]);
   });
 });
 

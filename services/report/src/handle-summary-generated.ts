@@ -85,7 +85,7 @@ export function createReportHandler(deps: ReportDeps) {
         const warning = missing.length
           ? {
               code: "REPORT_FONT_COVERAGE",
-              message: `${missing.length} distinct character(s) are in scripts the report's font does not cover; the PDF shows them as empty boxes`,
+              message: `${missing.length} distinct character(s) are in scripts none of the report's fonts cover; the PDF shows them as empty boxes`,
             }
           : undefined;
 

@@ -4,11 +4,12 @@ import { defaultFontPaths, loadReportFonts, parseFontFile } from "./fonts.ts";
 import { renderReport } from "./render-report.ts";
 
 it("a shared layout cache changes nothing in the output, also on a second document", async () => {
+  const cached = await loadReportFonts();
   const plain = {
     regular: parseFontFile(defaultFontPaths.regular),
     bold: parseFontFile(defaultFontPaths.bold),
+    fallback: cached.fallback,
   };
-  const cached = loadReportFonts();
   const turns = sampleTurns(40);
   turns[3]!.message = "Здравствуйте — Καλημέρα — naïve café";
   for (const data of [sampleReport(turns), sampleReport(sampleTurns(12), { topic: "Second document" })]) {

@@ -1,4 +1,4 @@
-import type { ParsedFont } from "./fonts.ts";
+import type { ParsedFont } from "./fontkit.ts";
 
 type GlyphRun = { glyphs: unknown[]; positions: object[] };
 

@@ -6,7 +6,7 @@ import { createReportHandler } from "./handle-summary-generated.ts";
 const config = loadConfig();
 const s3 = s3FromConfig(config);
 // Parsed once, before the first message: a bad font path fails the start, not every job.
-const fonts = loadReportFonts({ regular: config.REPORT_FONT_PATH, bold: config.REPORT_BOLD_FONT_PATH });
+const fonts = await loadReportFonts({ regular: config.REPORT_FONT_PATH, bold: config.REPORT_BOLD_FONT_PATH });
 await startWorker({
   name: "report",
   config,

@@ -1,11 +1,11 @@
 import { clock } from "@postprocess/worker";
 import { describe, expect, it } from "vitest";
 import { sampleReport, sampleTurns } from "./fixtures.ts";
-import { loadReportFonts } from "./fonts.ts";
+import { defaultFontPaths, loadReportFonts, parseFontFile } from "./fonts.ts";
 import { missingCharacters, printable, renderReport } from "./render-report.ts";
-import { pageCount, pdfText } from "./testing/pdf-text.ts";
+import { pageCount, pdfText, pdfTextRuns } from "./testing/pdf-text.ts";
 
-const fonts = loadReportFonts();
+const fonts = await loadReportFonts();
 /** Renders uncompressed and reads the text back, whitespace collapsed per page. */
 async function render(data = sampleReport(sampleTurns(6))) {
   const pdf = await renderReport(data, fonts, { compress: false });
@@ -81,15 +81,109 @@ describe("renderReport", () => {
     expect(text).not.toContain("empty boxes");
   });
 
-  it("says so when the call uses a script the font lacks (CJK, Tamil)", async () => {
+  const scripts = {
+    Chinese: "我想退款，因为我被多收了年费。",
+    Japanese: "返金をお願いしたいです。年間プランの請求がありました。",
+    Korean: "환불을 원합니다. 연간 요금이 청구되었습니다.",
+    Hindi: "मुझे रिफंड चाहिए, क्योंकि मुझसे वार्षिक शुल्क लिया गया।",
+    Tamil: "எனக்கு பணம் திரும்ப வேண்டும்",
+    Thai: "ฉันต้องการขอคืนเงินค่ะ",
+  };
+
+  it("draws Chinese, Japanese, Korean, Hindi, Tamil and Thai with embedded Noto fallbacks, as text", async () => {
+    const lines = Object.values(scripts);
+    const turns = sampleTurns(lines.length);
+    lines.forEach((line, i) => {
+      turns[i]!.message = line;
+    });
+    const data = sampleReport(turns, { topic: "退款 — रिफंड" });
+    expect(missingCharacters(data, fonts)).toEqual([]);
+    const { pdf, pages } = await render(data);
+    const raw = pdf.toString("latin1");
+    const embedded = new Set([...raw.matchAll(/\/FontName \/[A-Z]{6}\+([A-Za-z]+)/g)].map((m) => m[1]));
+    expect([...embedded].sort()).toEqual([
+      "DejaVuSans",
+      "NotoSansDevanagari",
+      "NotoSansJP",
+      "NotoSansKR",
+      "NotoSansSC",
+      "NotoSansTamil",
+      "NotoSansThai",
+    ]);
+    // Each fallback is a subset: font files only for what is drawn, no more than a few KB each.
+    for (const m of raw.matchAll(/\/FontFile2 (\d+) 0 R/g)) {
+      const length = Number(new RegExp(`\\n${m[1]} 0 obj\\n<<[^]*?/Length (\\d+)`).exec(raw)?.[1]);
+      expect(length).toBeLessThan(60_000);
+    }
+    expect(pages[0]).not.toContain("empty boxes");
+
+    const runs = pdfTextRuns(pdf)[0]!;
+    const compact = (s: string) => s.replace(/\s+/g, "");
+    const drawn = compact(runs.map((r) => r.text).join(""));
+    // CJK reads back as written.
+    for (const line of [scripts.Chinese, scripts.Japanese, scripts.Korean])
+      expect(drawn).toContain(compact(line));
+    // Indic and Thai glyphs are stored in visual order (a vowel sign before its consonant), and a vowel sign
+    // the shaper splits or merges maps back ambiguously (one character per glyph, PDF's ToUnicode): every
+    // letter must read back; marks are not counted.
+    for (const script of ["Hindi", "Tamil", "Thai"] as const) {
+      expect(
+        missingFrom(
+          drawn,
+          [...scripts[script]].filter((c) => /\p{L}/u.test(c)),
+        ),
+        script,
+      ).toEqual([]);
+    }
+    // Han in a Japanese line is drawn with the Japanese font; in a Chinese line with the Chinese one.
+    const fontOf = (ch: string) => runs.find((r) => r.text.includes(ch))?.font;
+    expect(fontOf("返")).toMatch(/\+NotoSansJP-Regular-/);
+    expect(fontOf("退")).toMatch(/\+NotoSansSC-Regular-/);
+    expect(fontOf("환")).toMatch(/\+NotoSansKR-Regular-/);
+    expect(fontOf("ค")).toMatch(/\+NotoSansThai-Regular-thai$/);
+  });
+
+  it("wraps a long paragraph that switches fonts inside the content width", async () => {
+    const summary = "Order 4471: 客户要求退款，因为年费被重复收取。".repeat(12);
+    const { pdf, text } = await render(sampleReport(sampleTurns(2), { summary }));
+    const cjk = pdfTextRuns(pdf)[0]!.filter((r) => r.font.includes("NotoSansSC"));
+    // Full-width characters advance 1 em: a run ends at x + size × characters.
+    for (const r of cjk) expect(r.x + r.size * [...r.text].length).toBeLessThanOrEqual(595.28 - 50 + 0.01);
+    expect(new Set(cjk.map((r) => r.y)).size).toBeGreaterThanOrEqual(5);
+    expect(text.replace(/\s+/g, "")).toContain(summary.replace(/\s+/g, ""));
+  });
+
+  it("still says so for scripts no font covers (Khmer, Ethiopic)", async () => {
     const turns = sampleTurns(2);
-    turns[1]!.message = "我想退款 — எனக்கு பணம் திரும்ப வேண்டும்";
+    turns[1]!.message = "សួស្តី — ሰላም — 我想退款";
     const data = sampleReport(turns);
-    expect(missingCharacters(data, fonts)).toContain("退");
+    const missing = missingCharacters(data, fonts);
+    expect(missing).toEqual(expect.arrayContaining(["ស", "ሰ"]));
+    expect(missing).not.toContain("退");
     const { text } = await render(data);
     expect(text).toMatch(
-      /\d+ distinct character\(s\) of this call \(e\.g\. U\+6211, U\+60F3, .*\) are in .* show as empty boxes/,
+      /\d+ distinct character\(s\) of this call \(e\.g\. U\+179F, .*\) are in scripts none of the report's fonts cover and show as empty boxes/,
     );
+  });
+
+  it("keeps a letter readable after a report embedded it as part of another (Greek Ο is built on O)", async () => {
+    // Fresh fonts: the glyph must not have been laid out before the Greek report.
+    const fresh = {
+      regular: parseFontFile(defaultFontPaths.regular),
+      bold: parseFontFile(defaultFontPaths.bold),
+      fallback: fonts.fallback,
+    };
+    const greek = sampleTurns(1);
+    greek[0]!.message = "Ο πελάτης ζητά επιστροφή.";
+    await renderReport(sampleReport(greek), fresh);
+    const pdf = await renderReport(
+      sampleReport(sampleTurns(1), { summary: "Order 4471 is refunded." }),
+      fresh,
+      {
+        compress: false,
+      },
+    );
+    expect(pdfText(pdf)[0]!.replace(/\s+/g, " ")).toContain("Order 4471 is refunded.");
   });
 
   it("draws transcript text literally: markup and PDF syntax are text, controls are dropped", async () => {
@@ -101,7 +195,9 @@ describe("renderReport", () => {
   });
 
   it("renders the same bytes for the same data (a retried step rewrites an identical object)", async () => {
-    const data = sampleReport(sampleTurns(30));
+    const turns = sampleTurns(30);
+    turns[5]!.message = "我想退款 — मुझे रिफंड चाहिए — 환불";
+    const data = sampleReport(turns);
     const [a, b] = [await renderReport(data, fonts), await renderReport(data, fonts)];
     expect(a.equals(b)).toBe(true);
   });
@@ -112,3 +208,14 @@ describe("printable", () => {
     expect(printable("a\r\nb\rc\td\u0000e\u202Ef\u2066g\u009Fh")).toBe("a\nb\nc    defgh");
   });
 });
+
+/** The characters of `wanted` (a multiset) that `text` does not hold as many times. */
+function missingFrom(text: string, wanted: string[]): string[] {
+  const have = new Map<string, number>();
+  for (const ch of text) have.set(ch, (have.get(ch) ?? 0) + 1);
+  return wanted.filter((ch) => {
+    const n = have.get(ch) ?? 0;
+    have.set(ch, n - 1);
+    return n <= 0;
+  });
+}

@@ -1,6 +1,7 @@
 import { clock, type Transcript } from "@postprocess/worker";
 import PDFDocument from "pdfkit";
 import { type ReportFonts, uncoveredCharacters } from "./fonts.ts";
+import { drawText } from "./text-runs.ts";
 
 /** A key point or action item with the transcript turns (and the time) it rests on. */
 export interface ReportItem {
@@ -65,7 +66,7 @@ export function renderReport(
   doc.registerFont("regular", fonts.regular as unknown as Buffer);
   doc.registerFont("bold", fonts.bold as unknown as Buffer);
 
-  header(doc, data);
+  header(doc, data, fonts);
   const missing = missingCharacters(data, fonts);
   if (missing.length) {
     doc
@@ -73,7 +74,7 @@ export function renderReport(
       .fillColor(color.muted)
       .text(
         `${missing.length} distinct character(s) of this call (e.g. ${missing.slice(0, 4).map(codePoint).join(", ")}) are in ` +
-          "scripts the report's font does not cover and show as empty boxes; the stored transcript keeps " +
+          "scripts none of the report's fonts cover and show as empty boxes; the stored transcript keeps " +
           "the exact text.",
         margin.left,
         doc.y,
@@ -81,28 +82,28 @@ export function renderReport(
       );
   }
   section(doc, "Summary");
-  paragraph(doc, data.summary);
+  paragraph(doc, fonts, data.summary);
   doc.moveDown(0.4);
-  labelled(doc, [
+  labelled(doc, fonts, [
     ["Topic", data.topic],
     ["Sentiment", data.sentiment],
   ]);
   section(doc, "Key points");
-  items(doc, data.keyPoints);
+  items(doc, fonts, data.keyPoints);
   section(doc, "Action items");
-  items(doc, data.actionItems);
+  items(doc, fonts, data.actionItems);
   if (data.warnings.length) {
     section(doc, "Warnings");
-    for (const w of data.warnings) bullet(doc, `${w.code}: `, w.message, color.text);
+    for (const w of data.warnings) bullet(doc, fonts, `${w.code}: `, w.message, color.text);
   }
   section(doc, `Transcript (${data.turns.length} turn${data.turns.length === 1 ? "" : "s"})`);
-  transcript(doc, data.turns);
+  transcript(doc, fonts, data.turns);
   footers(doc, data.conversationId);
   doc.end();
   return done;
 }
 
-/** Characters of the report's text that the font cannot draw (see `uncoveredCharacters`). */
+/** Characters of the report's text that none of its fonts can draw (see `uncoveredCharacters`). */
 export function missingCharacters(data: ReportData, fonts: ReportFonts): string[] {
   const texts = [
     data.accountId,
@@ -116,7 +117,7 @@ export function missingCharacters(data: ReportData, fonts: ReportFonts): string[
     ...data.warnings.map((w) => w.message),
     ...data.turns.map((t) => `${t.tool_name ?? ""} ${t.message}`),
   ];
-  return uncoveredCharacters(fonts.regular, texts.map(printable));
+  return uncoveredCharacters(fonts, texts.map(printable));
 }
 
 function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
@@ -136,9 +137,10 @@ function keep(doc: PDFKit.PDFDocument, needed: number): void {
   if (doc.y + needed > bottomY(doc)) doc.addPage();
 }
 
-function header(doc: PDFKit.PDFDocument, d: ReportData): void {
+function header(doc: PDFKit.PDFDocument, d: ReportData, fonts: ReportFonts): void {
   doc.font("bold", size.title).fillColor(color.text).text("Call report", margin.left, margin.top);
-  doc.font("regular", size.subtitle).fillColor(color.accent).text(printable(d.topic));
+  doc.font("regular", size.subtitle).fillColor(color.accent);
+  drawText(doc, fonts, "regular", printable(d.topic), {});
   doc.moveDown(0.6);
   const facts: [string, string][] = [
     ["Account", d.accountId],
@@ -158,10 +160,8 @@ function header(doc: PDFKit.PDFDocument, d: ReportData): void {
         .font("bold", size.label)
         .fillColor(color.muted)
         .text(fact[0].toUpperCase(), x, top, { width: half });
-      doc
-        .font("regular", size.body)
-        .fillColor(color.text)
-        .text(printable(fact[1]), x, doc.y, { width: half });
+      doc.font("regular", size.body).fillColor(color.text);
+      drawText(doc, fonts, "regular", printable(fact[1]), { x, y: doc.y }, { width: half });
       bottom = Math.max(bottom, doc.y);
     }
     doc.x = margin.left;
@@ -192,38 +192,42 @@ function section(doc: PDFKit.PDFDocument, title: string): void {
   doc.moveDown(0.3);
 }
 
-function paragraph(doc: PDFKit.PDFDocument, text: string): void {
-  doc
-    .font("regular", size.body)
-    .fillColor(color.text)
-    .text(printable(text), margin.left, doc.y, { width: contentWidth(doc), lineGap: 2 });
+function paragraph(doc: PDFKit.PDFDocument, fonts: ReportFonts, text: string): void {
+  doc.font("regular", size.body).fillColor(color.text);
+  const opts = { width: contentWidth(doc), lineGap: 2 };
+  drawText(doc, fonts, "regular", printable(text), { x: margin.left, y: doc.y }, opts);
 }
 
-function labelled(doc: PDFKit.PDFDocument, pairs: [string, string][]): void {
+function labelled(doc: PDFKit.PDFDocument, fonts: ReportFonts, pairs: [string, string][]): void {
   for (const [label, value] of pairs) {
     doc
       .font("bold", size.body)
       .fillColor(color.muted)
       .text(`${label}: `, margin.left, doc.y, { continued: true, width: contentWidth(doc) })
-      .font("regular")
-      .fillColor(color.text)
-      .text(printable(value));
+      .fillColor(color.text);
+    drawText(doc, fonts, "regular", printable(value), {});
   }
 }
 
-function items(doc: PDFKit.PDFDocument, list: ReportItem[]): void {
+function items(doc: PDFKit.PDFDocument, fonts: ReportFonts, list: ReportItem[]): void {
   if (!list.length) {
     doc.font("regular", size.body).fillColor(color.muted).text("None.", margin.left, doc.y);
     return;
   }
   for (const item of list) {
     const at = typeof item.at_secs === "number" ? `[${clock(item.at_secs)}] ` : "";
-    bullet(doc, at, item.text, color.accent);
+    bullet(doc, fonts, at, item.text, color.accent);
   }
 }
 
 /** A bulleted line: an emphasised lead (a time, a code) then the text, wrapped under itself. */
-function bullet(doc: PDFKit.PDFDocument, lead: string, text: string, leadColor: string): void {
+function bullet(
+  doc: PDFKit.PDFDocument,
+  fonts: ReportFonts,
+  lead: string,
+  text: string,
+  leadColor: string,
+): void {
   keep(doc, 14);
   const y = doc.y;
   doc
@@ -236,14 +240,11 @@ function bullet(doc: PDFKit.PDFDocument, lead: string, text: string, leadColor: 
       .font("bold", size.body)
       .fillColor(leadColor)
       .text(lead, margin.left + 14, y, { ...opts, continued: true })
-      .font("regular")
-      .fillColor(color.text)
-      .text(printable(text));
+      .fillColor(color.text);
+    drawText(doc, fonts, "regular", printable(text), {});
   } else {
-    doc
-      .font("regular", size.body)
-      .fillColor(color.text)
-      .text(printable(text), margin.left + 14, y, opts);
+    doc.font("regular", size.body).fillColor(color.text);
+    drawText(doc, fonts, "regular", printable(text), { x: margin.left + 14, y }, opts);
   }
   doc.moveDown(0.25);
 }
@@ -253,7 +254,7 @@ const speaker = { agent: "Agent", user: "User", tool: "Tool" } as const;
 const keepTurn = 80;
 
 /** One row per turn: time, speaker, message (a long message flows onto the next page by itself). */
-function transcript(doc: PDFKit.PDFDocument, turns: Transcript["turns"]): void {
+function transcript(doc: PDFKit.PDFDocument, fonts: ReportFonts, turns: Transcript["turns"]): void {
   const timeX = margin.left;
   const whoX = margin.left + 42;
   const textX = margin.left + 92;
@@ -273,10 +274,8 @@ function transcript(doc: PDFKit.PDFDocument, turns: Transcript["turns"]): void {
     const y = doc.y;
     doc.fillColor(color.muted).text(clock(turn.time_in_call_secs), timeX, y);
     doc.font("bold", size.body).fillColor(color.text).text(speaker[turn.role], whoX, y);
-    doc
-      .font("regular", size.body)
-      .fillColor(turn.role === "tool" ? color.muted : color.text)
-      .text(message, textX, y, opts);
+    doc.font("regular", size.body).fillColor(turn.role === "tool" ? color.muted : color.text);
+    drawText(doc, fonts, "regular", message, { x: textX, y }, opts);
     doc.y += 3;
   }
 }

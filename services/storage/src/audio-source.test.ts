@@ -66,6 +66,27 @@ describe("openAudio", () => {
     expect(elsewhere.hits("/internal.mp3")).toHaveLength(0);
   });
 
+  it("refuses a host name that resolves to a private address at connect time, on a redirect hop too", async () => {
+    elsewhere.route("/internal.mp3", { body: Buffer.from("ID3") });
+    const port = new URL(elsewhere.base).port;
+    source.route("/to-name", {
+      status: 302,
+      headers: { location: `http://media.test:${port}/internal.mp3` },
+    });
+    // The name's resolver answers loopback: the socket's own lookup refuses it, so nothing is connected to.
+    const resolved: string[] = [];
+    const resolve = async (hostname: string) => {
+      resolved.push(hostname);
+      return [{ address: "127.0.0.1", family: 4 }];
+    };
+    for (const url of [`http://media.test:${port}/internal.mp3`, source.url("/to-name")]) {
+      const a = await openAudio(url, { ...settings, resolve });
+      expect(a.kind === "unavailable" && a.reason, url).toMatch(/media\.test is a private network address/);
+    }
+    expect(resolved).toEqual(["media.test", "media.test"]);
+    expect(elsewhere.hits("/internal.mp3")).toHaveLength(0);
+  });
+
   it("defaults the media type to audio/mpeg and leaves the length unknown when the body is chunked", async () => {
     source.route("/plain", { body: Buffer.from("abc"), contentType: null, chunked: true });
     const a = await openAudio(source.url("/plain"), settings);

@@ -1,6 +1,13 @@
-import { Readable } from "node:stream";
+import type { IncomingMessage } from "node:http";
+import type { Readable } from "node:stream";
 import { RetriableError, RetryAfterError } from "@postprocess/kafka";
-import { resolvesToPrivateNetwork } from "./private-network.ts";
+import {
+  createGuardedAgents,
+  createOutboundGuard,
+  isBlockedAddressError,
+  type OutboundPolicy,
+  sendRequest,
+} from "@postprocess/worker";
 
 /** Where recordings come from and how long a silent source is waited for (parsed once in main). */
 export interface AudioSourceSettings {
@@ -14,12 +21,17 @@ export interface AudioSourceSettings {
    * configured host is always allowed. Turn on only for trusted internal media servers.
    */
   allowPrivateNetworks?: boolean;
+  /** Name resolution for audio hosts: the OS resolver unless a test injects one (DNS-rebinding tests). */
+  resolve?: OutboundPolicy["resolve"];
 }
 
-/** An opened recording, or the reason there is none to copy (a warning, not a failure). */
+/**
+ * An opened recording, or the reason there is none to copy (a warning, not a failure; its code is
+ * AUDIO_UNAVAILABLE unless the source names a more precise one).
+ */
 export type AudioSource =
   | { kind: "stream"; body: Readable; contentType: string; contentLength: number | undefined }
-  | { kind: "unavailable"; reason: string };
+  | { kind: "unavailable"; reason: string; code?: "AUDIO_NOT_RECEIVED" };
 
 const redirects = new Set([301, 302, 303, 307, 308]);
 const maxRedirects = 5;
@@ -33,6 +45,10 @@ const defaultRetryAfterMs = 2000;
  *
  * Redirects are followed by hand so the ElevenLabs key goes only to ElevenLabs' own host: fetch would
  * forward a custom header such as `xi-api-key` to whatever host a redirect names (a CDN, anyone).
+ *
+ * Private-network addresses are refused by the connection itself (`createGuardedAgents`): each hop's socket
+ * resolves the name once and connects only to the addresses it checked, so a DNS server answering "public"
+ * to a check and "private" to the fetch (DNS rebinding) gets nowhere.
  */
 export async function openAudio(
   url: string,
@@ -46,7 +62,14 @@ export async function openAudio(
     return { kind: "unavailable", reason: "the audio URL is not a valid URL" };
   }
   const elevenLabsHost = new URL(settings.elevenLabsBaseUrl).host;
-  const elevenLabsHostname = new URL(settings.elevenLabsBaseUrl).hostname;
+  // No keep-alive pool: a recording is one long download, and nothing lingers after it.
+  const agents = createGuardedAgents(
+    createOutboundGuard({
+      allowPrivateNetworks: settings.allowPrivateNetworks,
+      trustedHostnames: [new URL(settings.elevenLabsBaseUrl).hostname],
+      resolve: settings.resolve,
+    }),
+  );
   const timeout = new AbortController();
   const timer = setTimeout(
     () => timeout.abort(new Error(`no response within ${settings.timeoutMs} ms`)),
@@ -59,49 +82,48 @@ export async function openAudio(
       if (current.protocol !== "http:" && current.protocol !== "https:") {
         return { kind: "unavailable", reason: `the audio URL's scheme ${current.protocol} is not HTTP(S)` };
       }
-      if (
-        !settings.allowPrivateNetworks &&
-        current.hostname !== elevenLabsHostname &&
-        (await resolvesToPrivateNetwork(current.hostname))
-      ) {
-        return {
-          kind: "unavailable",
-          reason: `the audio URL's host ${current.hostname} is a private network address (refused; see AUDIO_ALLOW_PRIVATE_NETWORKS)`,
-        };
-      }
-      const headers: Record<string, string> = {};
+      // Some CDNs refuse requests without a user agent (fetch sent one; node:http does not).
+      const headers: Record<string, string> = { "user-agent": "Postprocess-Storage/1.0" };
       if (settings.elevenLabsApiKey && current.host === elevenLabsHost) {
         headers["xi-api-key"] = settings.elevenLabsApiKey;
       }
-      let res: Response;
+      let res: IncomingMessage;
       try {
-        res = await fetch(current, { headers, redirect: "manual", signal: combined });
+        res = await sendRequest(current, { headers, signal: combined }, agents);
       } catch (err) {
+        if (isBlockedAddressError(err)) {
+          return {
+            kind: "unavailable",
+            reason: `the audio URL's host ${current.hostname} is a private network address (refused; see AUDIO_ALLOW_PRIVATE_NETWORKS)`,
+          };
+        }
         const why = timeout.signal.aborted ? "timed out" : "unreachable";
         throw new RetriableError(`audio source ${current.host} ${why}`, { cause: err });
       }
-      if (redirects.has(res.status)) {
-        await res.body?.cancel();
-        const location = res.headers.get("location");
+      const status = res.statusCode ?? 0;
+      if (redirects.has(status)) {
+        res.destroy();
+        const location = res.headers.location;
         if (!location || hop >= maxRedirects) {
           return { kind: "unavailable", reason: `audio source ${current.host} redirects without end` };
         }
         current = new URL(location, current);
         continue;
       }
-      if (res.ok) {
-        const length = res.headers.get("content-length");
+      if (status >= 200 && status < 300) {
+        const length = res.headers["content-length"];
         return {
           kind: "stream",
-          body: res.body ? Readable.fromWeb(res.body) : Readable.from([]),
-          contentType: mediaType(res.headers.get("content-type")) ?? "audio/mpeg",
-          contentLength: length !== null && /^\d+$/.test(length) ? Number(length) : undefined,
+          body: res,
+          contentType: mediaType(res.headers["content-type"] ?? null) ?? "audio/mpeg",
+          contentLength: length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined,
         };
       }
-      await res.body?.cancel();
-      const what = `audio source ${current.host} answered ${res.status}`;
-      if (res.status === 429) throw new RetryAfterError(retryAfterMs(res.headers.get("retry-after")), what);
-      if (res.status === 408 || res.status >= 500) throw new RetriableError(what);
+      res.destroy();
+      const what = `audio source ${current.host} answered ${status}`;
+      const retryAfter = res.headers["retry-after"];
+      if (status === 429) throw new RetryAfterError(retryAfterMs(retryAfter ?? null), what);
+      if (status === 408 || status >= 500) throw new RetriableError(what);
       return { kind: "unavailable", reason: what };
     }
   } finally {
