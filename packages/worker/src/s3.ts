@@ -59,8 +59,37 @@ export function objectKey(
   e: { account_id: string; conversation_id: string; processing_id: string },
   name: string,
 ): string {
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, "_");
   return `${safe(e.account_id)}/${safe(e.conversation_id)}/${e.processing_id}/${name}`;
+}
+
+/**
+ * Where the ElevenLabs audio webhook leaves a conversation's recording. It arrives on its own, before or
+ * after the transcript, so the key is per conversation, not per job: the job started by the transcript
+ * finds it whichever came first, and a replayed webhook overwrites it. `elevenlabs-webhook` cannot be a
+ * processing id, so it never collides with a job's artifacts.
+ */
+export function webhookAudioKey(accountId: string, conversationId: string): string {
+  return `${safe(accountId)}/${safe(conversationId)}/elevenlabs-webhook/audio.mp3`;
+}
+
+/** `s3://bucket/key`: how an event names an object of our own storage (e.g. webhook audio) as a URL. */
+export function s3Url(bucket: string, key: string): string {
+  return `s3://${bucket}/${key}`;
+}
+
+/** The bucket and key of an `s3://bucket/key` URL; undefined for anything else. */
+export function parseS3Url(url: string): { bucket: string; key: string } | undefined {
+  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(url);
+  return m ? { bucket: m[1]!, key: m[2]! } : undefined;
+}
+
+/**
+ * An id as one key segment: `/` and anything unusual become `_`, and so do the dots of `.` or `..` (which
+ * some S3 servers resolve as path steps), so an id can neither add a level nor climb out of its own.
+ */
+function safe(id: string): string {
+  const s = id.replace(/[^A-Za-z0-9._-]/g, "_");
+  return /^\.+$/.test(s) ? s.replace(/\./g, "_") : s;
 }
 
 /** Links handed to people always expire; this is how long (the S3 client's own default is 7 days). */

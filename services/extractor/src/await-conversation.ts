@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { RetriableError } from "@postprocess/kafka";
-import { StepError } from "@postprocess/worker";
+import { type ElevenLabsConversation, StepError } from "@postprocess/worker";
 import type { ElevenLabsClient } from "./elevenlabs-client.ts";
-import type { ElevenLabsConversation } from "./elevenlabs-schema.ts";
 
 /** The conversation was still running when this attempt's wait ran out; a later attempt asks again. */
 export class ConversationNotReadyError extends RetriableError {
@@ -16,6 +15,8 @@ export interface AwaitOptions {
   pollBaseMs?: number;
   pollMaxMs?: number;
   signal?: AbortSignal;
+  /** The account's ElevenLabs key (the client's deployment key when undefined). */
+  apiKey?: string;
   /** Runs between polls: throws when the job was cancelled meanwhile. */
   checkCancelled?: () => Promise<void>;
 }
@@ -34,7 +35,10 @@ export async function awaitFinishedConversation(
   const cap = opts.pollMaxMs ?? 8_000;
   const started = performance.now();
   for (let poll = 0; ; poll++) {
-    const conversation = await client.getConversation(conversationId, { signal: opts.signal });
+    const conversation = await client.getConversation(conversationId, {
+      signal: opts.signal,
+      apiKey: opts.apiKey,
+    });
     if (conversation.status === "done") return conversation;
     if (conversation.status === "failed")
       throw new StepError(

@@ -1,4 +1,4 @@
-import { workerConfigSchema } from "@postprocess/worker";
+import { optionalSecretsKeySchema, workerConfigSchema } from "@postprocess/worker";
 import { z } from "zod";
 
 /** Extractor settings, parsed once in main. */
@@ -8,6 +8,8 @@ export const configSchema = workerConfigSchema.extend({
     .string()
     .optional()
     .transform((v) => v || undefined),
+  // Opens the accounts' own ElevenLabs keys (sealed by the gateway); unset = the deployment key for all.
+  SECRETS_KEY: optionalSecretsKeySchema,
   // Regional or residency endpoint, or the fake in tests and the demo.
   ELEVENLABS_BASE_URL: z.url().default("https://api.elevenlabs.io"),
   // One HTTP request's budget, body included; a slow answer is retried rather than waited on for ever.

@@ -65,6 +65,20 @@ describe("ElevenLabs client", () => {
     expect(fake.requests()).toEqual([]);
   });
 
+  it("uses the account's own key when the call passes one, over the deployment's", async () => {
+    const c = await client({ apiKey: "deployment-key-of-another-workspace" }).getConversation(
+      fixtureIds.realistic,
+      {
+        apiKey,
+      },
+    );
+    expect(c.conversation_id).toBe(fixtureIds.realistic);
+    const err = await rejection(
+      client().getConversation(fixtureIds.realistic, { apiKey: "stale-account-key" }),
+    );
+    expect(err).toMatchObject({ code: "ELEVENLABS_UNAUTHORIZED" });
+  });
+
   it("429 → RetryAfterError carrying Retry-After in ms; the next call succeeds", async () => {
     fake.failNext(fixtureIds.realistic, { kind: "rateLimited", retryAfterSecs: 3 });
     const err = await rejection(client().getConversation(fixtureIds.realistic));

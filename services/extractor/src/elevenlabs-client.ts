@@ -1,7 +1,6 @@
 import { RetriableError, RetryAfterError } from "@postprocess/kafka";
-import { StepError } from "@postprocess/worker";
+import { conversationSchema, type ElevenLabsConversation, StepError } from "@postprocess/worker";
 import { z } from "zod";
-import { conversationSchema, type ElevenLabsConversation } from "./elevenlabs-schema.ts";
 
 /**
  * The slice of the ElevenLabs Agents Platform API the pipeline uses, over fetch (no SDK: its camelCase
@@ -10,7 +9,11 @@ import { conversationSchema, type ElevenLabsConversation } from "./elevenlabs-sc
  * when to come back, RetriableError for everything transient. The key is sent, never logged or echoed.
  */
 export interface ElevenLabsClient {
-  getConversation(conversationId: string, opts?: { signal?: AbortSignal }): Promise<ElevenLabsConversation>;
+  /** `apiKey`: the account's own key; the deployment's when undefined. */
+  getConversation(
+    conversationId: string,
+    opts?: { signal?: AbortSignal; apiKey?: string },
+  ): Promise<ElevenLabsConversation>;
   /** The recording's URL (`GET …/audio`, needs `xi-api-key`): storage streams it from there. */
   audioUrl(conversationId: string): string;
 }
@@ -31,8 +34,8 @@ export function createElevenLabsClient(opts: ElevenLabsClientOptions): ElevenLab
   return {
     audioUrl: (id) => `${conversationUrl(id)}/audio`,
 
-    async getConversation(id, { signal } = {}) {
-      if (!opts.apiKey)
+    async getConversation(id, { signal, apiKey = opts.apiKey } = {}) {
+      if (!apiKey)
         throw new StepError(
           "ELEVENLABS_UNAUTHORIZED",
           `ELEVENLABS_API_KEY is not configured, so conversation ${id} cannot be fetched from ElevenLabs`,
@@ -42,7 +45,7 @@ export function createElevenLabsClient(opts: ElevenLabsClientOptions): ElevenLab
       let body: string;
       try {
         res = await doFetch(conversationUrl(id), {
-          headers: { "xi-api-key": opts.apiKey, accept: "application/json" },
+          headers: { "xi-api-key": apiKey, accept: "application/json" },
           signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
         });
         body = await res.text();

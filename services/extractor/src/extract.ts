@@ -1,12 +1,12 @@
 import type { EventOf } from "@postprocess/contracts";
-import { StepError } from "@postprocess/worker";
-import { type AwaitOptions, awaitFinishedConversation } from "./await-conversation.ts";
-import type { ElevenLabsClient } from "./elevenlabs-client.ts";
 import {
   normalizeElevenLabsTranscript,
   normalizeInlineTranscript,
+  StepError,
   type Turn,
-} from "./normalize-transcript.ts";
+} from "@postprocess/worker";
+import { type AwaitOptions, awaitFinishedConversation } from "./await-conversation.ts";
+import type { ElevenLabsClient } from "./elevenlabs-client.ts";
 
 type Envelope = "event_id" | "occurred_at" | "processing_id" | "conversation_id" | "account_id";
 /** `transcriptExtracted` without its envelope: what extraction produces. */

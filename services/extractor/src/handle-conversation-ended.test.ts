@@ -18,13 +18,17 @@ import {
   realisticConversation,
   startFakeElevenLabs,
 } from "@postprocess/testkit/fakes/elevenlabs";
-import { createJobStore } from "@postprocess/worker";
+import {
+  conversationSchema,
+  createJobStore,
+  defaultSettings,
+  normalizeElevenLabsTranscript,
+  settingsToRow,
+} from "@postprocess/worker";
 import type { Admin } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createElevenLabsClient } from "./elevenlabs-client.ts";
-import { conversationSchema } from "./elevenlabs-schema.ts";
 import { createExtractorHandler } from "./handle-conversation-ended.ts";
-import { normalizeElevenLabsTranscript } from "./normalize-transcript.ts";
 
 /**
  * The extractor through the real Kafka runtime: its own topic prefix and consumer group, a fresh migrated
@@ -128,6 +132,7 @@ function ended(
     email_id: "ops@example.com",
     source: { kind: "elevenlabs", agent_id: null, transcript: [], audio_url: null },
     labels: {},
+    settings: null,
     ...over,
   };
 }
@@ -298,5 +303,36 @@ describe("extractor (through Kafka, against the fake ElevenLabs)", () => {
     const steps = await outcomeOf(event.processing_id!);
     expect(steps.map((s) => s.status)).toEqual(["cancelled"]);
     expect(requestsFor(event.conversation_id)).toEqual([]);
+  });
+
+  it("runs with the settings snapshot of the event, not the account's settings of now", async () => {
+    // Both jobs are 20 minutes old. The account allows 60 minutes now; the snapshot allowed 10.
+    await sql(
+      `INSERT INTO account_settings (account_id, processing_timeout_minutes) VALUES (?, 60)
+       ON CONFLICT (account_id) DO UPDATE SET processing_timeout_minutes = 60`,
+      [account],
+    );
+    const source = {
+      kind: "inline" as const,
+      agent_id: null,
+      transcript: [{ role: "user" as const, message: "Hi", time_in_call_secs: 0, tool_name: null }],
+      audio_url: null,
+    };
+    const snapshot = { ...settingsToRow(defaultSettings), processing_timeout_minutes: 10 };
+    const snapped = ended(uniqueName("conv"), { source, settings: snapshot });
+    const live = ended(uniqueName("conv"), { source });
+    for (const e of [snapped, live]) {
+      await sql(
+        `INSERT INTO conversation_processing (processing_id, conversation_id, email_id, account_id, created_at)
+         VALUES (?, ?, ?, ?, now() - interval '20 minutes')`,
+        [e.processing_id, e.conversation_id, e.email_id, account],
+      );
+      await producer.send("conversationEnded", e);
+    }
+    expect((await outcomeOf(snapped.processing_id!)).at(-1)).toMatchObject({
+      status: "failed",
+      error: { code: "TIMEOUT", message: "job exceeded its 10-minute limit" },
+    });
+    expect((await outcomeOf(live.processing_id!)).at(-1)).toMatchObject({ status: "completed" });
   });
 });

@@ -1,7 +1,14 @@
 import type { EventOf } from "@postprocess/contracts";
 import { isProcessingId, processingIdFromEvent } from "@postprocess/db";
 import { type HandlerContext, NonRetriableError } from "@postprocess/kafka";
-import { type Envelope, runStep, type StepDeps, StepError } from "@postprocess/worker";
+import {
+  type ElevenLabsKeys,
+  type Envelope,
+  runStep,
+  type StepDeps,
+  StepError,
+  settingsFromSnapshot,
+} from "@postprocess/worker";
 import { ConversationNotReadyError } from "./await-conversation.ts";
 import type { ElevenLabsClient } from "./elevenlabs-client.ts";
 import { type Extracted, extractFromElevenLabs, extractInline } from "./extract.ts";
@@ -9,6 +16,8 @@ import { type Extracted, extractFromElevenLabs, extractInline } from "./extract.
 /** What the extractor's handler is built from (plain objects: real clients in main and in tests). */
 export interface ExtractorDeps extends StepDeps {
   elevenlabs: ElevenLabsClient;
+  /** The account's own ElevenLabs key, when it registered one (else the client's deployment key is used). */
+  elevenlabsKeys?: ElevenLabsKeys;
   /** How long one attempt waits for a conversation still running at ElevenLabs. */
   maxWaitMs: number;
   /** First pause between polls of such a conversation (default 500 ms; tests use less). */
@@ -31,12 +40,15 @@ export function createExtractorHandler(deps: ExtractorDeps) {
       ctx,
       deps,
       exhaustedCode: "UPSTREAM_UNAVAILABLE",
+      // The snapshot the gateway took when it accepted the job; the projector may not have stored it yet.
+      settings: event.settings ? settingsFromSnapshot(event.settings) : undefined,
       async work(w) {
         let extracted: Extracted;
         if (event.source.kind === "inline") extracted = extractInline(event);
         else {
           try {
             extracted = await extractFromElevenLabs(deps.elevenlabs, event, {
+              apiKey: await deps.elevenlabsKeys?.forAccount(event.account_id),
               maxWaitMs: deps.maxWaitMs,
               pollBaseMs: deps.pollBaseMs,
               signal: w.signal,

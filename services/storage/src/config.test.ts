@@ -18,6 +18,7 @@ describe("loadConfig", () => {
       S3_REGION: "us-east-1",
       ELEVENLABS_BASE_URL: "https://api.elevenlabs.io",
       AUDIO_FETCH_TIMEOUT_MS: 30_000,
+      WEBHOOK_AUDIO_RETRY_MS: 5000,
     });
     expect(config.ELEVENLABS_API_KEY).toBeUndefined();
     expect(loadConfig({ ...required, AUDIO_FETCH_TIMEOUT_MS: "5000" }).AUDIO_FETCH_TIMEOUT_MS).toBe(5000);

@@ -1,7 +1,8 @@
 import { RetriableError } from "@postprocess/kafka";
+import { FileTooLargeError, S3UploadError, uploadStream } from "@postprocess/worker";
 import type * as Minio from "minio";
-import { type AudioSourceSettings, audioFileName, openAudio } from "./audio-source.ts";
-import { FileTooLargeError, S3UploadError, uploadStream } from "./stream-upload.ts";
+import { type AudioSource, type AudioSourceSettings, audioFileName, openAudio } from "./audio-source.ts";
+import { type OwnStorageScope, openS3Audio } from "./s3-audio-source.ts";
 
 /** An object the copy wrote. */
 export interface StoredObject {
@@ -22,11 +23,14 @@ const mb = (bytes: number) => Math.round((bytes / (1024 * 1024)) * 10) / 10;
  * Streams the recording at `url` into `bucket` under `keyFor(fileName)`, never holding more than one
  * upload part of it in memory. Over `maxBytes` (by Content-Length, or found while copying) it is skipped
  * with FILE_TOO_LARGE and no object is left at its key; a source that says it is gone, AUDIO_UNAVAILABLE.
- * Throws retriable errors for what may pass (429, 5xx, network, S3).
+ * Throws retriable errors for what may pass (429, 5xx, network, S3). An `s3://` URL is a recording already
+ * in our own storage (webhook audio), read within `ownStorage` only (see `openS3Audio`).
  */
 export async function copyAudio(args: {
   s3: Minio.Client;
   source: AudioSourceSettings;
+  /** Whose `s3://` objects may be read; without it, `s3://` URLs are refused. */
+  ownStorage?: OwnStorageScope;
   url: string;
   bucket: string;
   keyFor(fileName: string): string;
@@ -35,8 +39,10 @@ export async function copyAudio(args: {
   partSize?: number;
 }): Promise<AudioCopy> {
   const { s3, bucket, maxBytes } = args;
-  const audio = await openAudio(args.url, args.source, args.signal);
-  if (audio.kind === "unavailable") return { warning: { code: "AUDIO_UNAVAILABLE", message: audio.reason } };
+  const audio = await openSource(args);
+  if (audio.kind === "unavailable") {
+    return { warning: { code: audio.code ?? "AUDIO_UNAVAILABLE", message: audio.reason } };
+  }
   const fileName = audioFileName(audio.contentType);
   const key = args.keyFor(fileName);
   const tooLarge = async (message: string): Promise<AudioCopy> => {
@@ -75,4 +81,18 @@ export async function copyAudio(args: {
     const why = err instanceof Error ? err.message : String(err);
     throw new RetriableError(`the audio source failed while being copied (${why})`, { cause: err });
   }
+}
+
+function openSource(args: {
+  s3: Minio.Client;
+  source: AudioSourceSettings;
+  ownStorage?: OwnStorageScope;
+  url: string;
+  signal?: AbortSignal;
+}): Promise<AudioSource> {
+  if (!args.url.startsWith("s3:")) return openAudio(args.url, args.source, args.signal);
+  if (!args.ownStorage) {
+    return Promise.resolve({ kind: "unavailable", reason: "s3:// audio URLs are not read here (refused)" });
+  }
+  return openS3Audio(args.s3, args.url, args.ownStorage);
 }

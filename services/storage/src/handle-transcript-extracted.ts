@@ -1,6 +1,13 @@
 import type { EventOf } from "@postprocess/contracts";
 import type { Handler, HandlerContext, Producer } from "@postprocess/kafka";
-import { ensureBucket, type JobStore, objectKey, runStep, type StepWork } from "@postprocess/worker";
+import {
+  type ElevenLabsKeys,
+  ensureBucket,
+  type JobStore,
+  objectKey,
+  runStep,
+  type StepWork,
+} from "@postprocess/worker";
 import type * as Minio from "minio";
 import type { AudioSourceSettings } from "./audio-source.ts";
 import { type AudioCopy, copyAudio } from "./copy-audio.ts";
@@ -19,6 +26,13 @@ export interface StorageDeps {
   /** The bucket of accounts that name none. */
   defaultBucket: string;
   audio: AudioSourceSettings;
+  /** The account's own ElevenLabs key for its recordings, when it registered one (else `audio`'s key). */
+  elevenlabsKeys?: ElevenLabsKeys;
+  /**
+   * How long to wait before looking again for webhook audio (`s3://`) that has not arrived yet; the
+   * step's retry policy bounds how many times (default 5 s).
+   */
+  webhookAudioRetryMs?: number;
   now?: () => Date;
 }
 
@@ -78,7 +92,7 @@ async function store(
   }
 
   await w.checkCancelled();
-  const audio = await storeAudio(event, w, deps, bucket);
+  const audio = await storeAudio(event, w, ctx, deps, bucket);
   if ("stored" in audio) files.push(await fileRef(deps.s3, audio.stored, "audio", { withUrl: true, now }));
   const warning = "warning" in audio ? audio.warning : undefined;
   ctx.log.info(
@@ -105,6 +119,7 @@ async function store(
 async function storeAudio(
   event: EventOf<"transcriptExtracted">,
   w: StepWork,
+  ctx: HandlerContext,
   deps: StorageDeps,
   bucket: string,
 ): Promise<AudioCopy> {
@@ -116,9 +131,16 @@ async function storeAudio(
       warning: { code: "AUDIO_STORAGE_DISABLED", message: "audio storage is turned off for this account" },
     };
   }
+  const accountKey = await deps.elevenlabsKeys?.forAccount(event.account_id);
   return copyAudio({
     s3: deps.s3,
-    source: deps.audio,
+    source: accountKey ? { ...deps.audio, elevenLabsApiKey: accountKey } : deps.audio,
+    ownStorage: {
+      accountId: event.account_id,
+      buckets: [deps.defaultBucket, bucket],
+      lastAttempt: ctx.lastAttempt,
+      retryAfterMs: deps.webhookAudioRetryMs ?? 5000,
+    },
     url: event.audio_url,
     bucket,
     keyFor: (name) => objectKey(event, name),

@@ -1,4 +1,5 @@
-import { s3FromConfig, startWorker } from "@postprocess/worker";
+import { createSecretBox } from "@postprocess/db";
+import { createElevenLabsKeys, s3FromConfig, startWorker } from "@postprocess/worker";
 import { loadConfig } from "./config.ts";
 import { createFilesExpiredHandler } from "./handle-files-expired.ts";
 import { createStorageHandler } from "./handle-transcript-extracted.ts";
@@ -21,6 +22,12 @@ await startWorker({
         timeoutMs: config.AUDIO_FETCH_TIMEOUT_MS,
         allowPrivateNetworks: config.AUDIO_ALLOW_PRIVATE_NETWORKS,
       },
+      elevenlabsKeys: createElevenLabsKeys({
+        orm: rt.orm,
+        secrets: config.SECRETS_KEY ? createSecretBox(config.SECRETS_KEY) : undefined,
+        fallback: config.ELEVENLABS_API_KEY,
+      }),
+      webhookAudioRetryMs: config.WEBHOOK_AUDIO_RETRY_MS,
     }),
     filesExpired: createFilesExpiredHandler({ s3, producer: rt.producer }),
   }),

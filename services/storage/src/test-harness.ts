@@ -7,6 +7,7 @@ import {
   createKafka,
   createProducer,
   ensureTopics,
+  type RetryPolicy,
   silentLogger,
 } from "@postprocess/kafka";
 import { createDatabase, s3Client, stackEnv, uniqueName, waitFor } from "@postprocess/testkit";
@@ -30,7 +31,10 @@ export interface SettingsRow {
  * fresh migrated database, with a second consumer group recording every step event and hand-off it
  * publishes. One per test file: joining groups is the slow part.
  */
-export async function startStorageHarness(audio: AudioSourceSettings) {
+export async function startStorageHarness(
+  audio: AudioSourceSettings,
+  opts: { retry?: Partial<RetryPolicy>; webhookAudioRetryMs?: number } = {},
+) {
   const env = await stackEnv();
   const logger = process.env.STORAGE_TEST_LOGS === "1" ? createJsonLogger({ level: "debug" }) : silentLogger;
   const db = await createDatabase(env);
@@ -71,7 +75,7 @@ export async function startStorageHarness(audio: AudioSourceSettings) {
     groupId: group,
     topicPrefix: prefix,
     logger,
-    retry: { attempts: 3, baseMs: 20, maxMs: 200, retryTopicAttempts: 1 },
+    retry: { attempts: 3, baseMs: 20, maxMs: 200, retryTopicAttempts: 1, ...opts.retry },
     handlers: {
       transcriptExtracted: createStorageHandler({
         producer,
@@ -80,6 +84,7 @@ export async function startStorageHarness(audio: AudioSourceSettings) {
         region: env.S3_REGION,
         defaultBucket: "postprocess-storage-tests",
         audio,
+        webhookAudioRetryMs: opts.webhookAudioRetryMs,
       }),
     },
   });

@@ -60,3 +60,35 @@ export class FaultBook {
     return pending.fault;
   }
 }
+
+/**
+ * A misbehaviour of the list route (`failNextList`), used up by the next `times` list requests (default 1;
+ * `Infinity` for ever), in the order they were added.
+ */
+export type ListFault =
+  | { kind: "rateLimited"; retryAfterSecs: number; times?: number }
+  | { kind: "serverError"; status?: 500 | 502 | 503; times?: number }
+  | { kind: "slow"; delayMs: number; times?: number }
+  /**
+   * Answers 307 to `location`. A client must not follow it: fetch drops only `Authorization` on a
+   * cross-origin redirect, so it would hand `xi-api-key` to whatever host `location` names.
+   */
+  | { kind: "redirect"; location: string; times?: number };
+
+/** The list route's fault queue. */
+export class ListFaultQueue {
+  readonly #pending: { fault: ListFault; left: number }[] = [];
+
+  add(fault: ListFault): void {
+    this.#pending.push({ fault, left: fault.times ?? 1 });
+  }
+
+  /** The fault that applies to this list request, used up by one. */
+  take(): ListFault | undefined {
+    const first = this.#pending[0];
+    if (!first) return undefined;
+    first.left -= 1;
+    if (first.left <= 0) this.#pending.shift();
+    return first.fault;
+  }
+}

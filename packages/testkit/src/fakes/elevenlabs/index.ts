@@ -1,6 +1,6 @@
 /** A local ElevenLabs API for tests and the demo: the real wire format, fixtures, and injectable faults. */
 export { fakeMp3, fakeMp3Stream, MP3_FRAME_BYTES, MP3_FRAME_HEADER } from "./audio.ts";
-export type { Fault, FaultEndpoint } from "./faults.ts";
+export type { Fault, FaultEndpoint, ListFault } from "./faults.ts";
 export {
   demoFixtures,
   fixtureIds,
@@ -15,6 +15,15 @@ export {
   type RecordedRequest,
   startFakeElevenLabs,
 } from "./server.ts";
+export {
+  audioWebhookStream,
+  initiationFailureWebhook,
+  sendWebhook,
+  signWebhook,
+  signWebhookStream,
+  transcriptionWebhook,
+  unixNow,
+} from "./webhooks.ts";
 export type {
   ConversationStatus,
   WireConversation,

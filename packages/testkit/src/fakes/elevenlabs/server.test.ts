@@ -105,4 +105,82 @@ describe("fake ElevenLabs", () => {
     expect(second.conversations.map((c) => c.conversation_id)).toEqual([fixtureIds.realistic]);
     expect((await get("/v1/convai/conversations?page_size=0")).status).toBe(422);
   });
+
+  describe("list", () => {
+    const LIST = "/v1/convai/conversations";
+    const at = (id: string, start: number, over: Partial<WireConversation> = {}) =>
+      realisticConversation({
+        conversation_id: id,
+        metadata: { ...realisticConversation().metadata, start_time_unix_secs: start },
+        ...over,
+      });
+    const ids = (p: WireConversationsPage) => p.conversations.map((c) => c.conversation_id);
+    /** Every page from `query` on, following next_cursor; each page's ids. */
+    const walk = async (query: string) => {
+      const pages: string[][] = [];
+      let cursor: string | null = null;
+      do {
+        const p = await page(`${LIST}?${query}${cursor ? `&cursor=${cursor}` : ""}`);
+        expect(p.has_more).toBe(p.next_cursor !== null);
+        pages.push(ids(p));
+        cursor = p.next_cursor;
+      } while (cursor);
+      return pages;
+    };
+
+    it("filters by call_start_after_unix and call_start_before_unix (both exclusive) and agent_id", async () => {
+      for (const [id, start] of [
+        ["c1", 1000],
+        ["c2", 2000],
+        ["c3", 3000],
+        ["c4", 4000],
+      ] as const)
+        fake.add(at(id, start));
+      fake.add(at("other_agent", 2500, { agent_id: "agent_other" }));
+      expect(await walk("call_start_after_unix=1000&call_start_before_unix=4000")).toEqual([
+        ["c3", "other_agent", "c2"],
+      ]);
+      expect(await walk("call_start_after_unix=999&agent_id=agent_other")).toEqual([["other_agent"]]);
+      const bad = await get(`${LIST}?call_start_after_unix=yesterday`);
+      expect(bad.status).toBe(422);
+      expect(await bad.json()).toEqual({
+        detail: [{ loc: ["query", "call_start_after_unix"], msg: expect.any(String), type: "value_error" }],
+      });
+      expect((await get(`${LIST}?cursor=bm9wZQ`)).status).toBe(422);
+      expect((await get(`${LIST}?page_size=101`)).status).toBe(422);
+      expect((await get(LIST, null)).status).toBe(401);
+    });
+
+    it("pages 30 by default and keeps its place when newer calls arrive between pages", async () => {
+      for (let i = 0; i < 31; i++) fake.add(at(`c${String(i).padStart(2, "0")}`, 10_000 + i));
+      const window = "call_start_after_unix=9999&call_start_before_unix=1000000"; // not the fixtures of beforeEach
+      const first = await page(`${LIST}?${window}`);
+      expect(first.conversations).toHaveLength(30);
+      expect(first.conversations[0]).toMatchObject({
+        conversation_id: "c30",
+        start_time_unix_secs: 10_030,
+        call_duration_secs: 159,
+        status: "done",
+        agent_id: expect.any(String),
+      });
+      fake.add(at("newer", 20_000));
+      const second = await page(`${LIST}?${window}&cursor=${first.next_cursor}`);
+      expect(second).toMatchObject({ has_more: false, next_cursor: null });
+      expect(ids(second)).toEqual(["c00"]);
+    });
+
+    it("injects list faults in order: 429 with Retry-After, 5xx, a redirect; conversations are unaffected", async () => {
+      fake.failNextList({ kind: "rateLimited", retryAfterSecs: 7 });
+      fake.failNextList({ kind: "serverError", status: 503 });
+      fake.failNextList({ kind: "redirect", location: "http://127.0.0.1:9/elsewhere" });
+      const limited = await get(LIST);
+      expect([limited.status, limited.headers.get("retry-after")]).toEqual([429, "7"]);
+      expect((await get(conv())).status).toBe(200);
+      expect((await get(LIST)).status).toBe(503);
+      const moved = await fetch(`${fake.url}${LIST}`, { headers: { "xi-api-key": key }, redirect: "manual" });
+      expect([moved.status, moved.headers.get("location")]).toEqual([307, "http://127.0.0.1:9/elsewhere"]);
+      expect(ids(await page(LIST))).toEqual([fixtureIds.noAudio, fixtureIds.realistic]);
+      expect(fake.requests().map((r) => r.status)).toEqual([429, 200, 503, 307, 200]);
+    });
+  });
 });

@@ -2,13 +2,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { pipeline } from "node:stream/promises";
 import { fakeMp3Stream } from "./audio.ts";
-import { type Fault, FaultBook } from "./faults.ts";
+import { type Fault, FaultBook, type ListFault, ListFaultQueue } from "./faults.ts";
 import type { WireConversation, WireConversationSummary, WireConversationsPage } from "./wire.ts";
 
 /**
  * A local ElevenLabs Agents Platform API speaking the real wire format (shared/docs/external-apis.md §1–3,
- * §5): conversation details, audio and the list, behind `xi-api-key`, with per-conversation faults. The
- * real client code runs against it unchanged; only the base URL differs.
+ * §5): conversation details, audio and the list, behind `xi-api-key`, with per-conversation faults and faults
+ * of the list route. The real client code runs against it unchanged; only the base URL differs.
  */
 
 export interface FakeElevenLabsOptions {
@@ -40,6 +40,8 @@ export interface FakeElevenLabs {
   add(conversation: WireConversation, opts?: { audioBytes?: number }): void;
   /** Injects a fault for the next request(s) of one conversation (see `Fault`). */
   failNext(conversationId: string, fault: Fault): void;
+  /** Injects a fault for the next request(s) of the list route (see `ListFault`). */
+  failNextList(fault: ListFault): void;
   /** Every request so far, oldest first. */
   requests(): RecordedRequest[];
 }
@@ -50,6 +52,7 @@ const DEFAULT_AUDIO_BYTES = 64 * 1024;
 export async function startFakeElevenLabs(opts: FakeElevenLabsOptions): Promise<FakeElevenLabs> {
   const conversations = new Map<string, { body: WireConversation; audioBytes: number }>();
   const faults = new FaultBook();
+  const listFaults = new ListFaultQueue();
   const log: RecordedRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
 
@@ -95,7 +98,23 @@ export async function startFakeElevenLabs(opts: FakeElevenLabsOptions): Promise<
     if (req.method !== "GET") return reply.json(405, { detail: "Method Not Allowed" });
     if (!authorized)
       return reply.json(401, { detail: { status: "invalid_api_key", message: "Invalid API key" } });
-    if (route === "list") return list(url, reply);
+    if (route === "list") {
+      const fault = listFaults.take();
+      switch (fault?.kind) {
+        case "rateLimited":
+          return rateLimited(reply, fault.retryAfterSecs);
+        case "serverError":
+          return serverError(reply, fault.status);
+        case "redirect":
+          return reply.json(307, { detail: "Temporary Redirect" }, { location: fault.location });
+        case "slow":
+          if (!(await wait(fault.delayMs, reply.res))) return reply.record(499);
+          break;
+        case undefined:
+          break;
+      }
+      return list(url, reply);
+    }
 
     const conversationId = id!;
     const fault = faults.take(conversationId, route);
@@ -104,22 +123,9 @@ export async function startFakeElevenLabs(opts: FakeElevenLabsOptions): Promise<
       case "notFound":
         return notFound(reply, conversationId);
       case "rateLimited":
-        return reply.json(
-          429,
-          {
-            detail: {
-              type: "rate_limit_error",
-              code: "rate_limit_exceeded",
-              status: "rate_limit_exceeded",
-              message: "Too many requests. Please slow down.",
-            },
-          },
-          { "retry-after": String(fault.retryAfterSecs) },
-        );
+        return rateLimited(reply, fault.retryAfterSecs);
       case "serverError":
-        return reply.json(fault.status ?? 500, {
-          detail: { status: "internal_error", message: "An internal error occurred." },
-        });
+        return serverError(reply, fault.status);
       case "slow":
         if (!(await wait(fault.delayMs, reply.res))) return reply.record(499);
         break;
@@ -157,23 +163,36 @@ export async function startFakeElevenLabs(opts: FakeElevenLabsOptions): Promise<
     const pageSize = q.has("page_size") ? Number(q.get("page_size")) : 30;
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100)
       return invalidQuery(reply, "page_size", "Input should be between 1 and 100");
-    const offset = q.get("cursor") ? decodeCursor(q.get("cursor")!) : 0;
-    if (offset === undefined) return invalidQuery(reply, "cursor", "Invalid cursor");
+    const after = q.get("cursor") ? decodeCursor(q.get("cursor")!) : undefined;
+    if (q.get("cursor") && !after) return invalidQuery(reply, "cursor", "Invalid cursor");
+    const bounds: Partial<Record<"call_start_after_unix" | "call_start_before_unix", number>> = {};
+    for (const name of ["call_start_after_unix", "call_start_before_unix"] as const) {
+      if (!q.has(name)) continue;
+      const value = Number(q.get(name));
+      if (!Number.isInteger(value)) return invalidQuery(reply, name, "Input should be a valid integer");
+      bounds[name] = value;
+    }
     const agentId = q.get("agent_id");
     const withSummary = q.get("summary_mode") === "include";
+    const { call_start_after_unix: from, call_start_before_unix: to } = bounds;
     const all = [...conversations.values()]
       .map((c) => c.body)
-      .filter((c) => !agentId || c.agent_id === agentId)
-      .sort(
-        (a, b) =>
-          b.metadata.start_time_unix_secs - a.metadata.start_time_unix_secs ||
-          a.conversation_id.localeCompare(b.conversation_id),
-      );
-    const page = all.slice(offset, offset + pageSize);
-    const hasMore = offset + pageSize < all.length;
+      .filter(
+        (c) =>
+          (!agentId || c.agent_id === agentId) &&
+          (from === undefined || c.metadata.start_time_unix_secs > from) &&
+          (to === undefined || c.metadata.start_time_unix_secs < to),
+      )
+      .sort(newestFirst);
+    // Keyset: the page starts after the cursor's conversation, so calls arriving meanwhile shift nothing.
+    const offset = after ? all.findIndex((c) => newestFirst(c, after) > 0) : 0;
+    const rest = offset < 0 ? [] : all.slice(offset);
+    const page = rest.slice(0, pageSize);
+    const hasMore = rest.length > pageSize;
+    const last = page.at(-1);
     const body: WireConversationsPage = {
       conversations: page.map((c) => summaryOf(c, withSummary)),
-      next_cursor: hasMore ? encodeCursor(offset + pageSize) : null,
+      next_cursor: hasMore && last ? encodeCursor(last) : null,
       has_more: hasMore,
     };
     reply.json(200, body);
@@ -194,6 +213,25 @@ export async function startFakeElevenLabs(opts: FakeElevenLabsOptions): Promise<
       call_summary_title: c.analysis?.call_summary_title ?? null,
       direction: directionOf(c),
     };
+  }
+
+  function rateLimited(reply: Reply, retryAfterSecs: number) {
+    reply.json(
+      429,
+      {
+        detail: {
+          type: "rate_limit_error",
+          code: "rate_limit_exceeded",
+          status: "rate_limit_exceeded",
+          message: "Too many requests. Please slow down.",
+        },
+      },
+      { "retry-after": String(retryAfterSecs) },
+    );
+  }
+
+  function serverError(reply: Reply, status = 500) {
+    reply.json(status, { detail: { status: "internal_error", message: "An internal error occurred." } });
   }
 
   function invalidQuery(reply: Reply, param: string, msg: string) {
@@ -222,6 +260,7 @@ export async function startFakeElevenLabs(opts: FakeElevenLabsOptions): Promise<
       });
     },
     failNext: (conversationId, fault) => faults.add(conversationId, fault),
+    failNextList: (fault) => listFaults.add(fault),
     requests: () => log.map((r) => ({ ...r, query: { ...r.query } })),
   };
 }
@@ -231,14 +270,26 @@ function directionOf(c: WireConversation): string | null {
   return call?.direction ?? null;
 }
 
-// Opaque to clients, as the real cursors are.
-function encodeCursor(offset: number): string {
-  return Buffer.from(`offset:${offset}`).toString("base64url");
+/** The list's order: newest call first, ties by id. */
+function newestFirst(a: CursorKey, b: CursorKey): number {
+  return (
+    b.metadata.start_time_unix_secs - a.metadata.start_time_unix_secs ||
+    a.conversation_id.localeCompare(b.conversation_id)
+  );
 }
 
-function decodeCursor(cursor: string): number | undefined {
-  const m = /^offset:(\d+)$/.exec(Buffer.from(cursor, "base64url").toString());
-  return m ? Number(m[1]) : undefined;
+type CursorKey = Pick<WireConversation, "conversation_id"> & {
+  metadata: Pick<WireConversation["metadata"], "start_time_unix_secs">;
+};
+
+// Opaque to clients, as the real cursors are: the last listed call's start time and id.
+function encodeCursor(c: CursorKey): string {
+  return Buffer.from(`${c.metadata.start_time_unix_secs}:${c.conversation_id}`).toString("base64url");
+}
+
+function decodeCursor(cursor: string): CursorKey | undefined {
+  const m = /^(\d+):(.+)$/s.exec(Buffer.from(cursor, "base64url").toString());
+  return m ? { conversation_id: m[2]!, metadata: { start_time_unix_secs: Number(m[1]) } } : undefined;
 }
 
 /** One response, and its line in the request log (written once, when the status is known). */

@@ -1,8 +1,9 @@
 import { z } from "zod";
 
 /**
- * What the extractor reads of `GET /v1/convai/conversations/{id}` (shared/docs/external-apis.md §1).
- * Tolerant by design: unknown fields are dropped, `tool_calls`/`tool_results` may be null, missing or [],
+ * What Postprocess reads of an ElevenLabs conversation: the answer of `GET /v1/convai/conversations/{id}`
+ * (the extractor) and the `data` of a `post_call_transcription` webhook, which has the same structure
+ * (the gateway) — shared/docs/external-apis.md §1 and §4. Tolerant by design: unknown fields are dropped, `tool_calls`/`tool_results` may be null, missing or [],
  * `message` may be null, and only the fields the transcript needs are required. Strict where a wrong
  * guess would corrupt the job: the status (polling depends on it) and the speaker roles.
  */
@@ -21,7 +22,8 @@ const toolResult = z.object({
   is_error: z.boolean().nullish(),
 });
 
-const transcriptItem = z.object({
+/** One transcript entry: speech, or tool calls/results (`message` null). */
+export const transcriptItemSchema = z.object({
   role: z.enum(["user", "agent"]),
   message: z.string().nullish(),
   tool_calls: z.array(toolCall).nullish(),
@@ -37,7 +39,7 @@ export const conversationSchema = z.object({
   agent_id: z.string().nullish(),
   conversation_id: z.string(),
   status: z.enum(conversationStatuses),
-  transcript: z.array(transcriptItem),
+  transcript: z.array(transcriptItemSchema),
   metadata: z.object({
     start_time_unix_secs: z.number().nullish(),
     call_duration_secs: z.number().nullish(),

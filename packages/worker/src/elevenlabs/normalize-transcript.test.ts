@@ -3,9 +3,9 @@ import {
   nonLatinConversation,
   realisticConversation,
 } from "@postprocess/testkit/fakes/elevenlabs";
-import { transcriptSchema } from "@postprocess/worker";
 import { describe, expect, it } from "vitest";
-import { conversationSchema, type ElevenLabsTranscriptItem } from "./elevenlabs-schema.ts";
+import { transcriptSchema } from "../transcript.ts";
+import { conversationSchema, type ElevenLabsTranscriptItem } from "./conversation-schema.ts";
 import {
   describeToolCall,
   describeToolResult,

@@ -1,5 +1,5 @@
 import type { EventOf } from "@postprocess/contracts";
-import type { ElevenLabsTranscriptItem } from "./elevenlabs-schema.ts";
+import type { ElevenLabsTranscriptItem } from "./conversation-schema.ts";
 
 /** A turn as `transcriptExtracted` carries it. */
 export type Turn = EventOf<"transcriptExtracted">["turns"][number];
