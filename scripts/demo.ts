@@ -6,7 +6,6 @@
 import { formatStatus, loadStackConfig, status } from "@postprocess/infra";
 import { demoFixtures, fixtureIds, startFakeElevenLabs } from "@postprocess/testkit/fakes/elevenlabs";
 import { stackEnv, startPipeline, waitFor, waitForMail } from "@postprocess/testkit/stack";
-import pg from "pg";
 
 const rows = await status(loadStackConfig());
 console.log(formatStatus(rows));
@@ -26,18 +25,15 @@ const pipeline = await startPipeline(env, {
 });
 let code = 0;
 try {
-  // Accounts are created by an admin; the demo's own is made here, once.
-  const db = new pg.Client({ connectionString: env.DATABASE_URL });
-  await db.connect();
-  await db.query(
-    "INSERT INTO accounts (id, name) VALUES ('demo', 'Demo account') ON CONFLICT (id) DO NOTHING",
-  );
-  await db.end();
+  // Accounts and keys come from the operator's admin API; the demo account is kept across runs, and each
+  // run gets a fresh API key (only its hash is stored).
+  const key = await pipeline.createAccount("demo", { name: "Demo account" });
+  const auth = { authorization: `Bearer ${key}` };
 
   const recipient = `demo-${Date.now()}@postprocess.example`;
   const res = await fetch(`${pipeline.gatewayUrl}/api/v1/postprocess/conversation`, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-account-id": "demo" },
+    headers: { "content-type": "application/json", ...auth },
     body: JSON.stringify({
       conversation_id: fixtureIds.realistic,
       email_id: recipient,
@@ -53,9 +49,7 @@ try {
   const final = await waitFor(
     "the demo job to finish",
     async () => {
-      const s = (await (
-        await fetch(accepted.status_url, { headers: { "x-account-id": "demo" } })
-      ).json()) as {
+      const s = (await (await fetch(accepted.status_url, { headers: auth })).json()) as {
         status: string;
         progress: number;
         current_step: string | null;

@@ -13,6 +13,7 @@ export {
   topics,
 } from "./catalog.ts";
 export { derivedEventId } from "./derived-event-id.ts";
+export type { JobSettingsSnapshot } from "./events/job-settings.ts";
 export { fileTypes, jobStatuses, sentiments, steps, terminalStatuses } from "./events/shared.ts";
 export { newEventId } from "./ids.ts";
 export { COMPATIBILITY_MODE, checkSchemas, type RegisterResult, registerSchemas } from "./register.ts";

@@ -21,6 +21,7 @@ export {
   newProcessingId,
   type ProcessingId,
   processingIdFromEvent,
+  processingIdPattern,
 } from "./processing-id.ts";
 export { createSecretBox, parseSecretsKey, type SecretBox } from "./secrets.ts";
 export {

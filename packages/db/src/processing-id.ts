@@ -6,6 +6,9 @@ const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const PREFIX = "proc_";
 const PATTERN = /^proc_[0-9A-HJKMNP-TV-Z]{26}$/;
 
+/** The shape of a processing id (the database's `valid_processing_id`), for schemas that document it. */
+export const processingIdPattern: RegExp = PATTERN;
+
 /** A job's public id: `proc_` + a ULID, the shape `valid_processing_id` enforces. */
 export type ProcessingId = `proc_${string}`;
 

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { createAccountWithKey, newAdminKey } from "./admin.ts";
 import { freePort, type ServiceProcess, startService } from "./service-process.ts";
 import type { StackEnv } from "./stack-env.ts";
 import { waitFor } from "./wait-for.ts";
@@ -12,10 +13,22 @@ export const pipelineServices = [
   "summarizer",
   "report",
   "mailer",
+  // Not a pipeline step: the reference outside consumer of processing.status (completion callbacks).
+  "callbacks",
 ] as const;
 
 export interface RunningPipeline {
   gatewayUrl: string;
+  /** The operator's admin key of this run (its hash is the gateway's ADMIN_KEY_SHA256). */
+  adminKey: string;
+  /**
+   * Creates an account through the admin API (an existing one is kept) and a fresh API key for it;
+   * resolves to the key, ready for `Authorization: Bearer`.
+   */
+  createAccount(
+    id: string,
+    opts?: { name?: string; ratePerMinute?: number; burst?: number },
+  ): Promise<string>;
   services: ServiceProcess[];
   /** The last lines each service printed (for a failing test or demo). */
   outputs(): string;
@@ -38,6 +51,7 @@ export async function startPipeline(
 ): Promise<RunningPipeline> {
   const port = await freePort();
   const gatewayUrl = `http://127.0.0.1:${port}`;
+  const admin = newAdminKey();
   const common: Record<string, string> = {
     DATABASE_URL: opts.databaseUrl,
     KAFKA_BROKERS: env.KAFKA_BROKERS,
@@ -50,7 +64,8 @@ export async function startPipeline(
     SMTP_HOST: env.SMTP_HOST,
     SMTP_PORT: String(env.SMTP_PORT),
     // A fresh key per run: what this run seals, only this run opens.
-    SECRETS_KEY: randomBytes(32).toString("base64"),
+    SECRETS_KEY: env.SECRETS_KEY ?? randomBytes(32).toString("base64"),
+    ADMIN_KEY_SHA256: admin.sha256,
     PORT: String(port),
     PUBLIC_BASE_URL: gatewayUrl,
     ...opts.extra,
@@ -82,6 +97,8 @@ export async function startPipeline(
   }
   return {
     gatewayUrl,
+    adminKey: admin.key,
+    createAccount: (id, opts) => createAccountWithKey(gatewayUrl, admin.key, id, opts),
     services,
     outputs,
     async stop() {

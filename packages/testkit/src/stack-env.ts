@@ -14,6 +14,8 @@ const schema = z.object({
   SMTP_HOST: z.string(),
   SMTP_PORT: z.coerce.number(),
   MAIL_API_URL: z.url(),
+  // The local stack's dev key for sealed secrets (absent with a Docker stack: runs then make their own).
+  SECRETS_KEY: z.string().optional(),
 });
 
 /** Connection settings of the running stack, as `stack up` wrote them. */

@@ -1,6 +1,6 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
 import type { EventOf } from "@postprocess/contracts";
-import { type JobSettings, type SettingsRow, settingsFromRow } from "./settings.ts";
+import { type JobSettings, type SettingsRow, settingsFromRow, settingsFromSnapshot } from "./settings.ts";
 
 /** What a worker knows of a job before it runs a step: its status (if projected yet) and its settings. */
 export interface JobView {
@@ -20,17 +20,24 @@ export function createJobStore(orm: MikroORM): JobStore {
     async view(processingId, accountId) {
       const conn = orm.em.fork().getConnection();
       const [job] = (await conn.execute(
-        "SELECT status, created_at FROM conversation_processing WHERE processing_id = ?",
+        "SELECT status, created_at, settings FROM conversation_processing WHERE processing_id = ?",
         [processingId],
-      )) as { status: JobView["status"]; created_at: Date | string }[];
-      const [settings] = (await conn.execute("SELECT * FROM account_settings WHERE account_id = ?", [
-        accountId,
-      ])) as SettingsRow[];
+      )) as { status: JobView["status"]; created_at: Date | string; settings: SettingsRow | null }[];
       return {
         status: job?.status,
         createdAt: job ? new Date(job.created_at) : undefined,
-        settings: settingsFromRow(settings),
+        // The snapshot the job was accepted with governs it; the live row only stands in for jobs that
+        // have none (an outside publisher sent none) or whose row the projector has not written yet.
+        settings: job?.settings ? settingsFromSnapshot(job.settings) : await liveSettings(orm, accountId),
       };
     },
   };
+}
+
+async function liveSettings(orm: MikroORM, accountId: string): Promise<JobSettings> {
+  const [row] = (await orm.em
+    .fork()
+    .getConnection()
+    .execute("SELECT * FROM account_settings WHERE account_id = ?", [accountId])) as SettingsRow[];
+  return settingsFromRow(row);
 }

@@ -59,6 +59,11 @@ export async function runStep(args: {
   deps: StepDeps;
   /** The code a retriable failure shows once it has run out of attempts. */
   exhaustedCode: StepErrorCode;
+  /**
+   * The job's settings snapshot when the input event carries it (`conversation.ended`): used instead of the
+   * job store's, which for the first step usually has no row of the job yet.
+   */
+  settings?: JobSettings;
   work(w: StepWork): Promise<StepOutcome>;
 }): Promise<void> {
   const { step, input, ctx, deps } = args;
@@ -94,7 +99,8 @@ export async function runStep(args: {
   });
   const publish = (items: BatchItem[]) => deps.producer.sendBatch(items);
 
-  const view = await deps.jobs.view(input.processing_id, input.account_id);
+  const stored = await deps.jobs.view(input.processing_id, input.account_id);
+  const view = args.settings ? { ...stored, settings: args.settings } : stored;
   if (view.status && (terminalStatuses as readonly string[]).includes(view.status)) {
     ctx.log.info({ step, status: view.status }, "job already finished; step not run");
     if (view.status === "cancelled") await publish([stepEvent("cancelled")]);

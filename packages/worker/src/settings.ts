@@ -1,3 +1,5 @@
+import type { JobSettingsSnapshot } from "@postprocess/contracts";
+
 /** The per-account knobs a step honours, with the seed's defaults for accounts that set none. */
 export interface JobSettings {
   emailTemplate: string | null;
@@ -16,6 +18,7 @@ export interface JobSettings {
   fileRetentionDays: number;
 }
 
+/** The seed's defaults (the column defaults of `account_settings`): what an account with no row runs with. */
 export const defaultSettings: JobSettings = {
   emailTemplate: null,
   emailSubjectTemplate: null,
@@ -33,7 +36,10 @@ export const defaultSettings: JobSettings = {
   fileRetentionDays: 30,
 };
 
-/** An `account_settings` row as selected by the job store. */
+/**
+ * An `account_settings` row as selected by the job store. Also the shape of a job's settings snapshot (the
+ * `settings` of `conversation.ended`, `conversation_processing.settings`) and of the settings API's JSON.
+ */
 export interface SettingsRow {
   default_email_template: string | null;
   email_subject_template: string | null;
@@ -51,6 +57,7 @@ export interface SettingsRow {
   file_retention_days: number;
 }
 
+/** A row (or snapshot) as the settings a step reads; no row means the defaults. */
 export function settingsFromRow(r: SettingsRow | undefined): JobSettings {
   if (!r) return defaultSettings;
   return {
@@ -70,3 +77,40 @@ export function settingsFromRow(r: SettingsRow | undefined): JobSettings {
     fileRetentionDays: r.file_retention_days,
   };
 }
+
+/** Settings in the row/snapshot shape: what the gateway snapshots for an account with no row. */
+export function settingsToRow(s: JobSettings): SettingsRow {
+  return {
+    default_email_template: s.emailTemplate,
+    email_subject_template: s.emailSubjectTemplate,
+    email_from_name: s.emailFromName,
+    email_from_address: s.emailFromAddress,
+    max_file_size_mb: s.maxFileSizeMb,
+    processing_timeout_minutes: s.processingTimeoutMinutes,
+    enable_audio_storage: s.enableAudioStorage,
+    enable_transcript_storage: s.enableTranscriptStorage,
+    enable_report_generation: s.enableReportGeneration,
+    openai_model: s.openaiModel,
+    openai_max_tokens: s.openaiMaxTokens,
+    custom_system_prompt: s.customSystemPrompt,
+    minio_bucket_name: s.bucketName,
+    file_retention_days: s.fileRetentionDays,
+  };
+}
+
+/**
+ * A job's snapshot as settings. A snapshot written before a setting existed lacks that field: it runs with
+ * the setting's default rather than with undefined.
+ */
+export function settingsFromSnapshot(snapshot: Partial<SettingsRow>): JobSettings {
+  return settingsFromRow({ ...settingsToRow(defaultSettings), ...definedOnly(snapshot) });
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+// The snapshot in events and the row are one shape: a field added to one and not the other fails here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const _sameShape: Same<JobSettingsSnapshot, SettingsRow> = true;
+void _sameShape;

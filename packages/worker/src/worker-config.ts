@@ -1,3 +1,4 @@
+import { parseSecretsKey } from "@postprocess/db";
 import { z } from "zod";
 
 /** Settings every worker needs; each service extends this schema with its own keys. */
@@ -35,3 +36,20 @@ export const s3ConfigSchema = z.object({
 });
 
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+
+/**
+ * SECRETS_KEY for workers that open accounts' sealed ElevenLabs keys (extractor, storage): optional — unset,
+ * the deployment's ELEVENLABS_API_KEY serves every account.
+ */
+export const optionalSecretsKeySchema = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (!v) return undefined;
+    try {
+      return parseSecretsKey(v);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: (err as Error).message });
+      return z.NEVER;
+    }
+  });

@@ -63,10 +63,14 @@ describe("app", () => {
       ["/api/v1/postprocess/stats", {}],
       [`/api/v1/postprocess/${id}/cancel`, { method: "POST" }],
     ];
+    // No key, a key of the right shape that was never issued, and something that is not a key at all.
+    const credentials = [undefined, `Bearer pp_live_${"a".repeat(33)}`, "Bearer nonsense", "Basic YTpi"];
     for (const [path, init] of calls) {
-      for (const account of [null, "acc_unknown"]) {
-        const res = await gw.request(path, { ...init, account });
-        expect(res.status, `${path} as ${account}`).toBe(401);
+      for (const authorization of credentials) {
+        const headers = new Headers(init.headers);
+        if (authorization) headers.set("authorization", authorization);
+        const res = await gw.request(path, { ...init, headers, account: null });
+        expect(res.status, `${path} with ${authorization}`).toBe(401);
         const body = await json(res);
         expect(body.error).toMatchObject({
           code: "UNAUTHENTICATED",
@@ -141,7 +145,9 @@ describe("app without a database", () => {
   it("API calls are a 503 UNAVAILABLE, not a 500", async () => {
     const { orm, app } = down();
     try {
-      const res = await app.request("/api/v1/postprocess/history", { headers: { "x-account-id": "acc_a" } });
+      const res = await app.request("/api/v1/postprocess/history", {
+        headers: { authorization: `Bearer pp_live_${"a".repeat(33)}` },
+      });
       expect(res.status).toBe(503);
       const text = await res.text();
       expect(JSON.parse(text).error.code).toBe("UNAVAILABLE");

@@ -1,4 +1,5 @@
 import type { EventOf } from "@postprocess/contracts";
+import type { SettingsRow } from "@postprocess/worker";
 import { z } from "zod";
 
 const turn = z.strictObject({
@@ -44,10 +45,24 @@ export const conversationRequest = z.strictObject({
 /** A validated submission. */
 export type ConversationRequest = z.output<typeof conversationRequest>;
 
-/** The `conversation.ended` event a submission becomes. */
+/** A turn as `conversation.ended` carries it: speech, or a tool call or result (`role: "tool"`, `tool_name`). */
+export type EventTurn = EventOf<"conversationEnded">["source"]["transcript"][number];
+
+/**
+ * What a job is started from: a validated API request, or one the gateway builds itself (the ElevenLabs
+ * webhook), whose inline transcript may hold the tool turns the public API does not take.
+ */
+export type JobRequest = Omit<ConversationRequest, "source"> & {
+  source:
+    | ConversationRequest["source"]
+    | { kind: "inline"; transcript: EventTurn[]; audio_url?: string; agent_id?: string };
+};
+
+/** The `conversation.ended` event a submission becomes, with the account's settings of the moment. */
 export function toConversationEnded(
-  request: ConversationRequest,
+  request: JobRequest,
   ids: { eventId: string; processingId: string; accountId: string; occurredAt: Date },
+  settings: SettingsRow,
 ): EventOf<"conversationEnded"> {
   const { source } = request;
   return {
@@ -60,9 +75,15 @@ export function toConversationEnded(
     source: {
       kind: source.kind,
       agent_id: source.agent_id ?? null,
-      transcript: source.kind === "inline" ? source.transcript.map((t) => ({ ...t, tool_name: null })) : [],
+      transcript: source.kind === "inline" ? source.transcript.map(eventTurn) : [],
       audio_url: source.kind === "inline" ? (source.audio_url ?? null) : null,
     },
     labels: request.labels ?? {},
+    settings,
   };
+}
+
+/** An API turn (speech only) or an event turn as the event carries it. */
+function eventTurn(t: EventTurn | Omit<EventTurn, "tool_name">): EventTurn {
+  return { ...t, tool_name: "tool_name" in t ? t.tool_name : null };
 }

@@ -15,6 +15,7 @@ export const errorCodes = [
   "NOT_FOUND",
   "NOT_CONFIGURED",
   "IDEMPOTENCY_KEY_REUSED",
+  "ALREADY_EXISTS",
   "JOB_FINISHED",
   "RATE_LIMITED",
   "UNAVAILABLE",
@@ -48,6 +49,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "NOT_CONFIGURED":
       return 404;
     case "IDEMPOTENCY_KEY_REUSED":
+    case "ALREADY_EXISTS":
     case "JOB_FINISHED":
       return 409;
     case "PAYLOAD_TOO_LARGE":

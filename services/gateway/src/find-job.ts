@@ -1,26 +1,43 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { jobStatuses } from "@postprocess/contracts";
 import type { JobStatus } from "@postprocess/db";
+import type { SettingsRow } from "@postprocess/worker";
+import { z } from "zod";
+import { accountSettings } from "./settings/account-settings.ts";
 import { isoOrNull, sqlOn } from "./sql.ts";
 
-/** A job as `GET /status/:id` shows it: the design document's status query, plus error and warnings. */
-export interface JobView {
-  processing_id: string;
-  conversation_id: string;
-  status: JobStatus;
-  progress: number;
-  current_step: string | null;
-  processing_started_at: string | null;
-  processing_completed_at: string | null;
-  /** Seconds from start to a terminal status. */
-  total_duration: number | null;
-  minio_transcript_url: string | null;
-  minio_audio_url: string | null;
-  minio_report_url: string | null;
-  summary_topic: string | null;
-  summary_sentiment: string | null;
-  error: { code: string; message: string } | null;
-  warnings: { code: string; message: string }[];
-}
+const issue = z.object({ code: z.string(), message: z.string() });
+
+/**
+ * A job as `GET /status/:id` shows it: the design document's status query, plus error, warnings and the
+ * settings it runs with. A schema (not only a type) because the OpenAPI document is generated from it.
+ */
+export const jobView = z.object({
+  processing_id: z.string(),
+  conversation_id: z.string(),
+  status: z.enum(jobStatuses),
+  progress: z.int().min(0).max(100),
+  current_step: z.string().nullable(),
+  processing_started_at: z.iso.datetime().nullable(),
+  processing_completed_at: z.iso.datetime().nullable(),
+  total_duration: z.number().nullable().describe("Seconds from start to a terminal status."),
+  minio_transcript_url: z.string().nullable(),
+  minio_audio_url: z.string().nullable(),
+  minio_report_url: z.string().nullable(),
+  summary_topic: z.string().nullable(),
+  summary_sentiment: z.string().nullable(),
+  error: issue.nullable(),
+  warnings: z.array(issue),
+  settings: accountSettings
+    .nullable()
+    .describe(
+      "The account settings the job runs with, as they were when it was accepted; null until the job is " +
+        "projected, or when it was published without them.",
+    ),
+});
+
+/** One job as the status endpoint answers it. */
+export type JobView = z.output<typeof jobView>;
 
 interface JobRow {
   processing_id: string;
@@ -39,6 +56,7 @@ interface JobRow {
   error_code: string | null;
   error_message: string | null;
   warnings: { code: string; message: string }[] | null;
+  settings: SettingsRow | null;
 }
 
 /**
@@ -57,7 +75,7 @@ export async function findJob(
             processing_started_at, processing_completed_at,
             EXTRACT(EPOCH FROM total_duration)::float8 AS total_duration_secs,
             minio_transcript_url, minio_audio_url, minio_report_url, summary_topic, summary_sentiment,
-            error_code, error_message, warnings
+            error_code, error_message, warnings, settings
        FROM conversation_processing
       WHERE processing_id = ? AND account_id = ?`,
     [processingId, accountId],
@@ -88,6 +106,7 @@ function toView(row: JobRow): JobView {
     summary_sentiment: row.summary_sentiment,
     error: failed ? { code: row.error_code ?? "UNKNOWN", message: row.error_message ?? "" } : null,
     warnings: row.warnings ?? [],
+    settings: row.settings,
   };
 }
 
@@ -108,5 +127,6 @@ function pendingView(processingId: string, conversationId: string): JobView {
     summary_sentiment: null,
     error: null,
     warnings: [],
+    settings: null,
   };
 }

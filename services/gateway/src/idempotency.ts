@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import { type ProcessingId, processingIdFromEvent } from "@postprocess/db";
 
-// RFC 9110 visible ASCII plus space: what survives every proxy in a header value.
-const KEY = /^[\x20-\x7e]{1,255}$/;
+/** RFC 9110 visible ASCII plus space: what survives every proxy in a header value. */
+export const idempotencyKeyPattern = /^[\x20-\x7e]{1,255}$/;
 
 /** True when `key` is an acceptable `Idempotency-Key` value. */
 export function isValidIdempotencyKey(key: string): boolean {
-  return KEY.test(key);
+  return idempotencyKeyPattern.test(key);
 }
 
 /**

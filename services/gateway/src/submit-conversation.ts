@@ -1,10 +1,11 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { newEventId } from "@postprocess/contracts";
 import { type JobStatus, newProcessingId, terminalStatuses } from "@postprocess/db";
-import { type ConversationRequest, toConversationEnded } from "./conversation-request.ts";
+import { type JobRequest, toConversationEnded } from "./conversation-request.ts";
 import type { Publish } from "./deps.ts";
 import { ApiError } from "./errors.ts";
 import { processingIdForKey, requestHash } from "./idempotency.ts";
+import { readSettings } from "./settings/account-settings.ts";
 import { type Sql, sqlOn } from "./sql.ts";
 
 /**
@@ -17,7 +18,7 @@ export const UNPROJECTED_WINDOW_MS = 15 * 60_000;
 /** A submission, as the route hands it over. */
 export interface Submission {
   accountId: string;
-  request: ConversationRequest;
+  request: JobRequest;
   idempotencyKey: string | undefined;
 }
 
@@ -36,7 +37,8 @@ export type SubmitOutcome =
  * replay, then for an active job (projected, or submitted and not yet projected), records the submission
  * and publishes `conversation.ended`. The publish happens before the commit: a publish failure rolls the
  * submission back (503, the client retries), and a concurrent submission of the same conversation waits
- * on the lock until this one's row is visible.
+ * on the lock until this one's row is visible. The event carries the account's settings as this
+ * transaction reads them: the job runs with those, whatever changes later.
  */
 export async function submitConversation(
   em: EntityManager,
@@ -49,7 +51,7 @@ export async function submitConversation(
     const sql = sqlOn(tx);
     if (idempotencyKey !== undefined) {
       // Key first, conversation second, in every transaction: a fixed order cannot deadlock.
-      await lock(sql, `idempotency/${accountId}/${idempotencyKey}`);
+      await lock(sql, idempotencyLock(accountId, idempotencyKey));
       const [prior] = await sql<{ processing_id: string; request_hash: string }>(
         "SELECT processing_id, request_hash FROM gateway_submissions WHERE account_id = ? AND idempotency_key = ?",
         [accountId, idempotencyKey],
@@ -64,7 +66,7 @@ export async function submitConversation(
         return { kind: "replayed", processingId: prior.processing_id };
       }
     }
-    await lock(sql, `${accountId}/${request.conversation_id}`);
+    await lock(sql, conversationLock(accountId, request.conversation_id));
 
     const now = deps.now();
     const active = await findActiveJob(sql, accountId, request.conversation_id, now);
@@ -82,12 +84,11 @@ export async function submitConversation(
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
       [processingId, accountId, request.conversation_id, request.email_id, idempotencyKey ?? null, hash, now],
     );
-    const event = toConversationEnded(request, {
-      eventId: newEventId(now.getTime()),
-      processingId,
-      accountId,
-      occurredAt: now,
-    });
+    const event = toConversationEnded(
+      request,
+      { eventId: newEventId(now.getTime()), processingId, accountId, occurredAt: now },
+      await readSettings(sql, accountId),
+    );
     try {
       await deps.publish("conversationEnded", event);
     } catch (cause) {
@@ -97,8 +98,15 @@ export async function submitConversation(
   });
 }
 
+/** The advisory lock on one Idempotency-Key of an account; taken before the conversation's (fixed order). */
+export const idempotencyLock = (accountId: string, key: string) => `idempotency/${accountId}/${key}`;
+
+/** The advisory lock serialising everything that may start a job for one conversation of an account. */
+export const conversationLock = (accountId: string, conversationId: string) =>
+  `${accountId}/${conversationId}`;
+
 /** Blocks until this transaction holds the advisory lock named `name` (released at commit or rollback). */
-async function lock(sql: Sql, name: string): Promise<void> {
+export async function lock(sql: Sql, name: string): Promise<void> {
   await sql("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", [name]);
 }
 

@@ -6,6 +6,7 @@ import type { Logger } from "@postprocess/kafka";
 import { test as base } from "@postprocess/testkit";
 import { createS3 } from "@postprocess/worker";
 import type { Hono } from "hono";
+import { createApiKey } from "./api-keys/store.ts";
 import { createApp } from "./app.ts";
 import type { AppEnv } from "./deps.ts";
 import { type Sql, sqlOn } from "./sql.ts";
@@ -28,7 +29,12 @@ export interface TestGateway {
   clock: { now: Date };
   /** Every log entry, for tests that check what was logged. */
   logs: { level: string; obj: object; msg: string }[];
-  /** A request as account `acc_a` (or `account`, or none with `null`). */
+  /** The plaintext API key of each account the fixture made (`acc_a`, `acc_b`, and `addAccount`'s). */
+  keys: Record<string, string>;
+  /** Creates an account with a key (and a rate limit, generous by default); returns the key. */
+  addAccount(id: string, limits?: { perMinute: number; burst: number }): Promise<string>;
+  /** A request with the API key of account `acc_a` (or `account`, or none with `null`; an explicit
+   *  Authorization header wins). */
   request(path: string, init?: RequestInit & { account?: string | null }): Promise<Response>;
   /** A JSON POST as `acc_a` (or `account`). */
   post(
@@ -70,13 +76,21 @@ function recordingLogger(logs: TestGateway["logs"]): Logger {
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 
-/** `test` with a `gw` fixture: accounts `acc_a` and `acc_b` exist. */
+/** `test` with a `gw` fixture: accounts `acc_a` and `acc_b` exist, each with an API key. */
 export const test = base.extend<{ gw: TestGateway }>({
   gw: async ({ databaseUrl, env, bucket }, use) => {
     const orm = createOrm({ clientUrl: databaseUrl });
     await migrate(orm);
     const sql = sqlOn(orm.em.fork());
-    await sql("INSERT INTO accounts (id, name) VALUES ('acc_a', 'A'), ('acc_b', 'B')");
+    // Generous limits: route tests send many requests; the rate-limit tests set their own.
+    await sql(
+      `INSERT INTO accounts (id, name, rate_limit_per_minute, rate_limit_burst)
+       VALUES ('acc_a', 'A', 100000, 10000), ('acc_b', 'B', 100000, 10000)`,
+    );
+    const keys: Record<string, string> = {};
+    for (const account of ["acc_a", "acc_b"]) {
+      keys[account] = (await createApiKey(sql, account, { name: "test", environment: "test" })).plaintext;
+    }
 
     const logs: TestGateway["logs"] = [];
     const gw: Omit<TestGateway, "app"> & { app?: Hono<AppEnv> } = {
@@ -87,11 +101,24 @@ export const test = base.extend<{ gw: TestGateway }>({
       beforePublish: undefined,
       clock: { now: new Date() },
       logs,
+      keys,
       async request(path, init = {}) {
         const { account = "acc_a", ...rest } = init;
         const headers = new Headers(rest.headers);
-        if (account !== null) headers.set("x-account-id", account);
+        if (account !== null && !headers.has("authorization")) {
+          const key = keys[account];
+          if (!key) throw new Error(`no API key for ${account}: create it with gw.addAccount`);
+          headers.set("authorization", `Bearer ${key}`);
+        }
         return app.request(path, { ...rest, headers });
+      },
+      async addAccount(id, limits = { perMinute: 100_000, burst: 10_000 }) {
+        await sql(
+          "INSERT INTO accounts (id, name, rate_limit_per_minute, rate_limit_burst) VALUES (?, ?, ?, ?)",
+          [id, id, limits.perMinute, limits.burst],
+        );
+        keys[id] = (await createApiKey(sql, id, { name: "test", environment: "test" })).plaintext;
+        return keys[id];
       },
       post(path, body, init = {}) {
         return gw.request(path, {

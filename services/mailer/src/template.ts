@@ -3,29 +3,21 @@
  * account's own (trusted) text with `{{name}}` placeholders; values come from the call (untrusted: a
  * transcript or a model wrote them). So:
  *
- * - only the variables below exist; an unknown placeholder is an error at render time (a typo in a
+ * - only `templateVariables` exist; an unknown placeholder is an error at render time (a typo in a
  *   template fails the job with a message naming it, instead of mailing customers a hole);
  * - a value is inserted once and never scanned again (a summary containing `{{report_url}}` prints it);
  * - in HTML every value is escaped, and lists and links are markup the engine writes itself;
  * - there are no expressions, conditionals, partials or raw output.
+ *
+ * The variables and the placeholder syntax live in `@postprocess/worker`: the gateway checks templates
+ * with the same rule when an account saves them.
  */
-export const templateVariables = [
-  "summary",
-  "topic",
-  "sentiment",
-  "conversation_id",
-  "processing_id",
-  "account_id",
-  "agent_id",
-  "key_points",
-  "action_items",
-  "warnings",
-  "report_url",
-  "report_link",
-  "report_note",
-] as const;
-
-export type TemplateVariable = (typeof templateVariables)[number];
+import {
+  isTemplateVariable,
+  placeholderPattern,
+  type TemplateVariable,
+  unknownPlaceholderMessage,
+} from "@postprocess/worker";
 
 /** A list line: an optional emphasised lead (a time in the call, a warning code), then the text. */
 export interface ListItem {
@@ -51,22 +43,15 @@ export class TemplateError extends Error {
 
 type Segment = { literal: string } | { variable: TemplateVariable };
 
-const placeholder = /\{\{\s*([^{}]*?)\s*\}\}/g;
-const known = new Set<string>(templateVariables);
-
 /** Splits a template into literal text and placeholders; throws on an unknown placeholder. */
 export function parseTemplate(source: string): Segment[] {
   const segments: Segment[] = [];
   let last = 0;
-  for (const m of source.matchAll(placeholder)) {
+  for (const m of source.matchAll(placeholderPattern)) {
     const name = m[1]!;
-    if (!known.has(name)) {
-      throw new TemplateError(
-        `unknown placeholder {{${name.slice(0, 40)}}}; the variables are ${templateVariables.join(", ")}`,
-      );
-    }
+    if (!isTemplateVariable(name)) throw new TemplateError(unknownPlaceholderMessage(name));
     if (m.index > last) segments.push({ literal: source.slice(last, m.index) });
-    segments.push({ variable: name as TemplateVariable });
+    segments.push({ variable: name });
     last = m.index + m[0].length;
   }
   if (last < source.length) segments.push({ literal: source.slice(last) });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyEvent, type ProjectorInput } from "./apply-event.ts";
-import { jobStream } from "./fixtures.ts";
+import { jobStream, sampleSettings } from "./fixtures.ts";
 import type { JobState } from "./job-state.ts";
 
 const fold = (events: ProjectorInput[], start?: JobState) =>
@@ -44,6 +44,16 @@ describe("applyEvent", () => {
     });
     expect(job!.files).toHaveLength(3);
     expect(job!.totalDurationMs).toBe(Date.parse(job!.completedAt!) - Date.parse(job!.startedAt!));
+  });
+
+  it("keeps the settings snapshot of conversation.ended, whatever order the events come in", () => {
+    const s = jobStream({ processingId: "proc_01JC00000000000000000000AS" });
+    const events = s.happyPath();
+    expect(fold(events).job!.settings).toEqual(sampleSettings);
+    expect(fold([...events].reverse()).job!.settings).toEqual(sampleSettings);
+    // An outside publisher that sent none: the job has no snapshot (workers read the live settings).
+    const other = jobStream({ processingId: "proc_01JC00000000000000000000AT" });
+    expect(fold([other.step("extract", "started"), other.ended(null)]).job!.settings).toBeNull();
   });
 
   it("writes one audit row per step event and for the job's start", () => {

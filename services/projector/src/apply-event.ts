@@ -66,6 +66,7 @@ function placeholder(e: {
     keyPoints: null,
     actionItems: null,
     warnings: [],
+    settings: null,
     files: [],
     updatedAt: e.occurred_at,
     version: 0,
@@ -129,6 +130,9 @@ export function applyEvent(current: JobState | undefined, input: ProjectorInput)
     case "conversationEnded": {
       const ev = input.event;
       job.emailId = ev.email_id;
+      // Only this event carries settings, and a job has one (its processing id comes from it), so the
+      // fold stays order-independent. A copy: the stored snapshot must not alias the decoded event.
+      if (ev.settings) job.settings = { ...ev.settings };
       job.createdAt = minIso(job.createdAt, ev.occurred_at);
       row = audit(ev, {
         eventType: "conversation.ended",

@@ -1,6 +1,24 @@
 import type { EventOf } from "@postprocess/contracts";
 import type { ProjectorInput } from "./apply-event.ts";
 
+/** A settings snapshot as the gateway puts in `conversation.ended` (non-default values, so it shows). */
+export const sampleSettings: NonNullable<EventOf<"conversationEnded">["settings"]> = {
+  default_email_template: null,
+  email_subject_template: "Call {{conversation_id}}",
+  email_from_name: "Support",
+  email_from_address: null,
+  max_file_size_mb: 20,
+  processing_timeout_minutes: 15,
+  enable_audio_storage: false,
+  enable_transcript_storage: true,
+  enable_report_generation: true,
+  openai_model: "gpt-4o",
+  openai_max_tokens: 1500,
+  custom_system_prompt: null,
+  minio_bucket_name: null,
+  file_retention_days: 60,
+};
+
 /** Builds a consistent stream of events for one job, as the pipeline would emit them. */
 export function jobStream(opts: {
   processingId: string;
@@ -24,7 +42,7 @@ export function jobStream(opts: {
       occurred_at: new Date(t).toISOString(),
     };
   };
-  const ended = (): ProjectorInput => {
+  const ended = (settings: EventOf<"conversationEnded">["settings"] = sampleSettings): ProjectorInput => {
     const env = next();
     return {
       topic: "conversationEnded",
@@ -37,6 +55,7 @@ export function jobStream(opts: {
         email_id: "ops@example.test",
         source: { kind: "inline", agent_id: null, transcript: [], audio_url: null },
         labels: {},
+        settings,
       },
     };
   };

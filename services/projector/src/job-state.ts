@@ -4,6 +4,7 @@ type Status = EventOf<"processingStatus">["status"];
 type Step = EventOf<"stepEvent">["step"];
 type FileRef = EventOf<"artifactsStored">["files"][number];
 type Grounded = EventOf<"summaryGenerated">["key_points"][number];
+type SettingsSnapshot = NonNullable<EventOf<"conversationEnded">["settings"]>;
 
 /** A job as the projector holds it: one `conversation_processing` row plus what it needs to merge. */
 export interface JobState {
@@ -29,6 +30,8 @@ export interface JobState {
   keyPoints: Grounded[] | null;
   actionItems: Grounded[] | null;
   warnings: { code: string; message: string }[];
+  /** The account settings the job was accepted with (`conversation.ended`); null when none were sent. */
+  settings: SettingsSnapshot | null;
   /** Files with the time of the earliest event that brought each one (its `created_at`). */
   files: (FileRef & { seenAt: string })[];
   updatedAt: string;

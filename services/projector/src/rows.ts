@@ -11,7 +11,7 @@ export const jobColumns = `
   ${iso("processing_completed_at")} AS completed_at,
   (EXTRACT(EPOCH FROM total_duration) * 1000)::bigint AS total_duration_ms,
   minio_transcript_url, minio_audio_url, minio_report_url, openai_summary, summary_topic, summary_sentiment,
-  summary_key_points, summary_action_items, warnings, version, ${iso("updated_at")} AS updated_at`;
+  summary_key_points, summary_action_items, warnings, settings, version, ${iso("updated_at")} AS updated_at`;
 
 /** A row as `jobColumns` selects it. */
 export interface JobRow {
@@ -37,6 +37,7 @@ export interface JobRow {
   summary_key_points: JobState["keyPoints"];
   summary_action_items: JobState["actionItems"];
   warnings: JobState["warnings"];
+  settings: JobState["settings"];
   version: string | number;
   updated_at: string;
 }
@@ -65,6 +66,7 @@ export function jobFromRow(r: JobRow, files: JobState["files"]): JobState {
     keyPoints: r.summary_key_points,
     actionItems: r.summary_action_items,
     warnings: r.warnings,
+    settings: r.settings,
     files,
     updatedAt: r.updated_at,
     version: Number(r.version),
@@ -96,6 +98,7 @@ export function jobToRecord(j: JobState) {
     key_points: j.keyPoints,
     action_items: j.actionItems,
     warnings: j.warnings,
+    settings: j.settings,
     version: j.version,
     updated_at: j.updatedAt,
   };

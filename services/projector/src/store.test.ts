@@ -1,7 +1,7 @@
 import { test } from "@postprocess/testkit";
 import { describe, expect } from "vitest";
 import type { ProjectorInput } from "./apply-event.ts";
-import { jobStream } from "./fixtures.ts";
+import { jobStream, sampleSettings } from "./fixtures.ts";
 import { snapshotTables, type TablesSnapshot } from "./snapshot.ts";
 import { projectBatch } from "./store.ts";
 import { projectorDatabase } from "./test-support.ts";
@@ -30,6 +30,7 @@ describe("projectBatch on PostgreSQL", () => {
         summary_sentiment: "neutral",
         total_duration: "00:00:12",
         current_step: "email",
+        settings: sampleSettings,
       });
       expect(snap.conversation_files).toHaveLength(3);
       expect(snap.processing_audit_log).toHaveLength(11);

@@ -195,13 +195,13 @@ async function writeJobs(
          minio_transcript_url = j.transcript_url, minio_audio_url = j.audio_url, minio_report_url = j.report_url,
          openai_summary = j.summary, summary_topic = j.topic, summary_sentiment = j.sentiment,
          summary_key_points = j.key_points, summary_action_items = j.action_items, warnings = j.warnings,
-         version = j.version, updated_at = j.updated_at::timestamptz
+         settings = j.settings, version = j.version, updated_at = j.updated_at::timestamptz
        FROM json_to_recordset(?::json) AS j(
          processing_id text, conversation_id text, account_id text, email_id text, status text, progress int,
          current_step text, error_code text, error_message text, created_at text, started_at text,
          completed_at text, total_duration_ms bigint, transcript_url text, audio_url text, report_url text,
          summary text, topic text, sentiment text, key_points jsonb, action_items jsonb, warnings jsonb,
-         version bigint, updated_at text)
+         settings jsonb, version bigint, updated_at text)
        WHERE cp.processing_id = j.processing_id`,
       [JSON.stringify(jobs.map(jobToRecord))],
     );

@@ -85,7 +85,7 @@ try {
     },
   });
   await sql.connect();
-  await sql.query("INSERT INTO accounts (id, name) VALUES ($1, 'Benchmark')", [account]);
+  const auth = { authorization: `Bearer ${await pipeline.createAccount(account, { name: "Benchmark" })}` };
   watch = await watchStatuses(env, prefix);
   const gateway = pipeline.gatewayUrl;
   const statuses = watch;
@@ -93,7 +93,7 @@ try {
   const submitAndWait = async (conversation: string) => {
     const res = await fetch(`${gateway}/api/v1/postprocess/conversation`, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-account-id": account },
+      headers: { "content-type": "application/json", ...auth },
       body: JSON.stringify({
         conversation_id: conversation,
         email_id: recipient,
@@ -131,6 +131,8 @@ try {
         email_id: recipient,
         source: { kind: "elevenlabs", agent_id: null, transcript: [], audio_url: null },
         labels: {},
+        // As an outside publisher: every step reads the account's settings.
+        settings: null,
       });
     });
   console.log(`in-process: ${warmup} warm-up jobs, then ${jobs} measured, ${concurrency} in flight…`);

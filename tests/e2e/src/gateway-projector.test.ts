@@ -1,8 +1,10 @@
 import { allTopics, newEventId, registerSchemas, topics } from "@postprocess/contracts";
 import { createCodec, createKafka, createProducer, silentLogger } from "@postprocess/kafka";
 import {
+  createAccountWithKey,
   createDatabase,
   freePort,
+  newAdminKey,
   type ServiceProcess,
   startService,
   test,
@@ -48,17 +50,27 @@ test("gateway and projector processes: submit → pending → projected → runn
       },
     );
     await sql.connect();
-    await sql.query("INSERT INTO accounts (id, name) VALUES ('acme', 'Acme')");
-    const gateway = startService("gateway", { ...common, PORT: String(port), PUBLIC_BASE_URL: base });
+    const adminKey = newAdminKey();
+    const gateway = startService("gateway", {
+      ...common,
+      PORT: String(port),
+      PUBLIC_BASE_URL: base,
+      ADMIN_KEY_SHA256: adminKey.sha256,
+      SECRETS_KEY: Buffer.alloc(32, 1).toString("base64"),
+      S3_ENDPOINT: env.S3_ENDPOINT,
+      S3_ACCESS_KEY: env.S3_ACCESS_KEY,
+      S3_SECRET_KEY: env.S3_SECRET_KEY,
+    });
     services.push(gateway);
     await waitFor("the gateway to be ready", async () => (await fetch(`${base}/readyz`)).ok, {
       timeoutMs: 30_000,
     });
 
+    const auth = { authorization: `Bearer ${await createAccountWithKey(base, adminKey.key, "acme")}` };
     const api = (path: string, init: RequestInit = {}) =>
       fetch(`${base}/api/v1/postprocess${path}`, {
         ...init,
-        headers: { "content-type": "application/json", "x-account-id": "acme", ...init.headers },
+        headers: { "content-type": "application/json", ...auth, ...init.headers },
       });
     const body = {
       conversation_id: "conv_e2e_1",
@@ -78,7 +90,7 @@ test("gateway and projector processes: submit → pending → projected → runn
       status_url: string;
     };
     expect(status_url).toBe(`${base}/api/v1/postprocess/status/${processing_id}`);
-    const first = await fetch(status_url, { headers: { "x-account-id": "acme" } });
+    const first = await fetch(status_url, { headers: auth });
     expect(first.status).toBe(200);
     expect(await first.json()).toMatchObject({ processing_id, status: "pending", progress: 0 });
 

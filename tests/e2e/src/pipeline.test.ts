@@ -64,12 +64,13 @@ describe("the whole pipeline, every service as its own process, on the real stac
         },
       });
       await sql.connect();
-      await sql.query("INSERT INTO accounts (id, name) VALUES ('acme', 'Acme')");
+      const key = await pipeline.createAccount("acme");
+      const auth = { authorization: `Bearer ${key}` };
       const api = pipeline.gatewayUrl;
       const submit = async (conversationId: string, email: string) => {
         const res = await fetch(`${api}/api/v1/postprocess/conversation`, {
           method: "POST",
-          headers: { "content-type": "application/json", "x-account-id": "acme" },
+          headers: { "content-type": "application/json", ...auth },
           body: JSON.stringify({
             conversation_id: conversationId,
             email_id: email,
@@ -84,7 +85,7 @@ describe("the whole pipeline, every service as its own process, on the real stac
           `job ${id} to finish`,
           async () => {
             const s = (await (
-              await fetch(`${api}/api/v1/postprocess/status/${id}`, { headers: { "x-account-id": "acme" } })
+              await fetch(`${api}/api/v1/postprocess/status/${id}`, { headers: { ...auth } })
             ).json()) as { status: string; error: { code: string; message: string } | null };
             return ["completed", "failed", "cancelled"].includes(s.status) && s;
           },
@@ -191,7 +192,7 @@ describe("the whole pipeline, every service as its own process, on the real stac
       );
       const cancel = await fetch(`${api}/api/v1/postprocess/${cancelled}/cancel`, {
         method: "POST",
-        headers: { "content-type": "application/json", "x-account-id": "acme" },
+        headers: { "content-type": "application/json", ...auth },
         body: "{}",
       });
       expect(cancel.status).toBe(202);

@@ -1,4 +1,5 @@
 import { avroRecord, optional } from "../avro.ts";
+import { JobSettingsRecord } from "./job-settings.ts";
 import { NS, Turn } from "./shared.ts";
 
 /**
@@ -37,5 +38,11 @@ export const conversationEndedSchema = avroRecord({
       },
     },
     { name: "labels", type: { type: "map", values: "string" }, default: {} },
+    optional(
+      "settings",
+      JobSettingsRecord,
+      "The account's settings when the job was accepted (the gateway always sets it); every step of the job " +
+        "runs with them. Null: each step reads the account's settings as they are when it starts.",
+    ),
   ],
 });

@@ -3,10 +3,45 @@ import { z } from "zod";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
 import type { AppEnv } from "../deps.ts";
 import { ApiError } from "../errors.ts";
+import type { Operation } from "../openapi/operation.ts";
 import { intParam, parseQuery } from "../query-params.ts";
 import { isoOrNull, sqlOn } from "../sql.ts";
 
-const query = z.object({ limit: intParam(1, 100, 50), cursor: z.string().min(1).optional() });
+const query = z.object({
+  limit: intParam(1, 100, 50).describe("Jobs per page."),
+  cursor: z.string().min(1).optional().describe("The previous page's next_cursor, unchanged."),
+});
+
+const historyPage = z.object({
+  jobs: z.array(
+    z.object({
+      processing_id: z.string(),
+      conversation_id: z.string(),
+      status: z.string(),
+      progress: z.int(),
+      created_at: z.iso.datetime().nullable(),
+      processing_completed_at: z.iso.datetime().nullable(),
+      summary_topic: z.string().nullable(),
+      files: z.array(
+        z.object({ file_type: z.string(), file_name: z.string(), minio_url: z.string().nullable() }),
+      ),
+    }),
+  ),
+  next_cursor: z.string().nullable().describe("Null on the last page."),
+});
+
+/** The OpenAPI description of `GET /api/v1/postprocess/history`. */
+export const getHistoryOperation: Operation = {
+  method: "get",
+  path: "/api/v1/postprocess/history",
+  operationId: "listHistory",
+  summary: "The account's jobs, newest first, each with its files",
+  description: "Keyset pages: stable while new jobs arrive (no job twice, none skipped).",
+  tags: ["Jobs"],
+  query,
+  responses: { 200: { description: "One page of jobs.", schema: historyPage } },
+  errors: [],
+};
 
 interface HistoryRow {
   processing_id: string;
@@ -28,7 +63,7 @@ interface HistoryRow {
  * pending, as the status endpoint shows them.
  */
 export function registerGetHistory(app: Hono<AppEnv>): void {
-  app.get("/api/v1/postprocess/history", async (c) => {
+  app.get(getHistoryOperation.path, async (c) => {
     const { limit, cursor: cursorText } = parseQuery(c, query);
     const cursor = cursorText === undefined ? undefined : decodeCursor(cursorText);
     if (cursorText !== undefined && !cursor) {
@@ -71,23 +106,21 @@ export function registerGetHistory(app: Hono<AppEnv>): void {
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     const hasMore = rows.length > limit && last !== undefined;
-    return c.json(
-      {
-        jobs: page.map((r) => ({
-          processing_id: r.processing_id,
-          conversation_id: r.conversation_id,
-          status: r.status,
-          progress: r.progress,
-          created_at: isoOrNull(r.created_at),
-          processing_completed_at: isoOrNull(r.processing_completed_at),
-          summary_topic: r.summary_topic,
-          files: r.files,
-        })),
-        next_cursor: hasMore
-          ? encodeCursor({ createdAt: last.created_at_key, processingId: last.processing_id })
-          : null,
-      },
-      200,
-    );
+    const body: z.output<typeof historyPage> = {
+      jobs: page.map((r) => ({
+        processing_id: r.processing_id,
+        conversation_id: r.conversation_id,
+        status: r.status,
+        progress: r.progress,
+        created_at: isoOrNull(r.created_at),
+        processing_completed_at: isoOrNull(r.processing_completed_at),
+        summary_topic: r.summary_topic,
+        files: r.files,
+      })),
+      next_cursor: hasMore
+        ? encodeCursor({ createdAt: last.created_at_key, processingId: last.processing_id })
+        : null,
+    };
+    return c.json(body, 200);
   });
 }

@@ -42,6 +42,8 @@ describe("GET /api/v1/postprocess/status/:processing_id", () => {
       summary_sentiment: "negative",
       error: null,
       warnings: [{ code: "NO_AUDIO", message: "no recording" }],
+      // Inserted without a snapshot (as for a job an outside system published without one).
+      settings: null,
     });
   });
 

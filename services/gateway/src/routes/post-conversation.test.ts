@@ -1,4 +1,5 @@
 import { isProcessingId } from "@postprocess/db";
+import { defaultSettings, settingsToRow } from "@postprocess/worker";
 import { describe, expect } from "vitest";
 import { isoOrNull } from "../sql.ts";
 import { inlineConversation as inline, json, type TestGateway, test } from "../test-gateway.ts";
@@ -41,6 +42,8 @@ describe("POST /api/v1/postprocess/conversation", () => {
             audio_url: "https://media.example.com/call.mp3",
           },
           labels: { team: "support" },
+          // No settings row: the account runs with the defaults, and the job keeps them.
+          settings: settingsToRow(defaultSettings),
         },
       },
     ]);
@@ -214,10 +217,12 @@ describe("POST /api/v1/postprocess/conversation", () => {
       expect(ok.status).toBe(202);
     });
 
-    test("a missing or unknown account is a 401", async ({ gw }) => {
+    test("a missing, unknown or malformed API key is a 401", async ({ gw }) => {
       await expectError(await gw.post(PATH, inline, { account: null }), 401, "UNAUTHENTICATED");
-      await expectError(await gw.post(PATH, inline, { account: "acc_nobody" }), 401, "UNAUTHENTICATED");
-      await expectError(await gw.post(PATH, inline, { account: "bad id!" }), 401, "UNAUTHENTICATED");
+      for (const authorization of [`Bearer pp_test_${"Z".repeat(33)}`, "Bearer bad key!"]) {
+        const res = await gw.post(PATH, inline, { account: null, headers: { authorization } });
+        await expectError(res, 401, "UNAUTHENTICATED");
+      }
       expect(gw.published).toHaveLength(0);
     });
   });

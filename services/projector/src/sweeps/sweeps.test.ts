@@ -10,7 +10,7 @@ import {
 import { test, uniqueName, waitFor } from "@postprocess/testkit";
 import { expect } from "vitest";
 import type { ProjectorInput } from "../apply-event.ts";
-import { jobStream } from "../fixtures.ts";
+import { jobStream, sampleSettings } from "../fixtures.ts";
 import { startProjector } from "../projector.ts";
 import { projectorDatabase, projectorLag } from "../test-support.ts";
 import { sweepRetention } from "./retention-sweep.ts";
@@ -55,6 +55,8 @@ test("timeout and retention sweeps: events out, folded back into the tables", as
       jobStream({ processingId: id(tag), t0, accountId }).happyPath();
     const running = jobStream({ processingId: id("AA"), t0: NOW - 20 * min });
     const young = jobStream({ processingId: id("BB"), t0: NOW - 2 * min });
+    // As old as AA, but accepted with 30 minutes (its snapshot), more than the account's default 10.
+    const patient = jobStream({ processingId: id("HH"), t0: NOW - 20 * min });
     const events: ProjectorInput[] = [
       running.ended(),
       running.step("extract", "started"),
@@ -62,6 +64,8 @@ test("timeout and retention sweeps: events out, folded back into the tables", as
       running.step("store", "started"),
       young.ended(),
       young.step("extract", "started"),
+      patient.ended({ ...sampleSettings, processing_timeout_minutes: 30 }),
+      patient.step("extract", "started"),
       ...happy("CC", NOW - 20 * min), // finished: never timed out
       ...happy("DD", NOW - 40 * day), // files past 30 days
       ...happy("EE", NOW - 5 * day), // files kept
@@ -95,6 +99,14 @@ test("timeout and retention sweeps: events out, folded back into the tables", as
         return (
           s.AA === "storing" &&
           s.BB === "extracting" &&
+          s.HH === "extracting" &&
+          // Its conversation.ended folded too (the topics interleave): the snapshot is stored.
+          (
+            await sql(
+              "SELECT 1 FROM conversation_processing WHERE processing_id = ? AND settings IS NOT NULL",
+              [id("HH")],
+            )
+          ).length === 1 &&
           Object.values(s).filter((x) => x === "completed").length === 5
         );
       },
@@ -112,6 +124,7 @@ test("timeout and retention sweeps: events out, folded back into the tables", as
     expect(second.map((e) => e.event_id)).toEqual(first.map((e) => e.event_id));
     await waitFor("the old job failed with TIMEOUT", async () => (await statuses()).AA === "failed:TIMEOUT");
     expect((await statuses()).BB).toBe("extracting");
+    expect((await statuses()).HH).toBe("extracting");
     const timeoutRows = await sql(
       "SELECT count(*)::int AS n FROM processing_audit_log WHERE error_message LIKE 'TIMEOUT:%'",
     );

@@ -15,7 +15,8 @@ export interface TimeoutSweepDeps {
 type Step = EventOf<"stepEvent">["step"];
 
 /**
- * Fails every unfinished job older than its account's `processing_timeout_minutes` by publishing a `failed`
+ * Fails every unfinished job older than its `processing_timeout_minutes` (the job's settings snapshot, else
+ * the account's settings of now, else the default) by publishing a `failed`
  * step event with code TIMEOUT for its current step. The fold does the rest (terminal is sticky, so later
  * events of the job change nothing). The event id depends on the job only: replicas sweeping at once, or
  * the next sweep before the fold caught up, publish duplicates the projector ignores.
@@ -24,12 +25,14 @@ export async function sweepTimeouts(deps: TimeoutSweepDeps): Promise<EventOf<"st
   const now = (deps.now ?? (() => new Date()))();
   const rows = await sqlOf(deps.orm)(
     `SELECT cp.processing_id, cp.conversation_id, cp.account_id, cp.current_step,
-       COALESCE(s.processing_timeout_minutes, ?) AS timeout_minutes
+       t.timeout_minutes
      FROM conversation_processing cp LEFT JOIN account_settings s ON s.account_id = cp.account_id
+     CROSS JOIN LATERAL (SELECT COALESCE((cp.settings->>'processing_timeout_minutes')::int,
+                                         s.processing_timeout_minutes, ?) AS timeout_minutes) t
      WHERE cp.status NOT IN (SELECT value FROM json_array_elements_text(?::json))
-       AND cp.created_at < ?::timestamptz - make_interval(mins => COALESCE(s.processing_timeout_minutes, ?))
+       AND cp.created_at < ?::timestamptz - make_interval(mins => t.timeout_minutes)
      ORDER BY cp.processing_id`,
-    [defaultTimeoutMinutes, JSON.stringify(terminalStatuses), now.toISOString(), defaultTimeoutMinutes],
+    [defaultTimeoutMinutes, JSON.stringify(terminalStatuses), now.toISOString()],
   );
   const events = rows.map((r): EventOf<"stepEvent"> => {
     const processingId = r.processing_id as string;
