@@ -1,12 +1,23 @@
-import { UniqueConstraintViolationException } from "@mikro-orm/core";
+import {
+  CheckConstraintViolationException,
+  ForeignKeyConstraintViolationException,
+  UniqueConstraintViolationException,
+} from "@mikro-orm/core";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { test } from "@postprocess/testkit";
+import { ulid } from "ulid";
 import { expect } from "vitest";
 import { Account } from "./entities/account.ts";
 import { AccountSettings } from "./entities/account-settings.ts";
+import { ApiKey } from "./entities/api-key.ts";
+import { ApiRateLimit } from "./entities/api-rate-limit.ts";
 import { ApiUsageMetric } from "./entities/api-usage-metric.ts";
+import { CallbackDelivery } from "./entities/callback-delivery.ts";
+import { CallbackDeliveryAttempt } from "./entities/callback-delivery-attempt.ts";
+import { CallbackEndpoint } from "./entities/callback-endpoint.ts";
 import { ConversationFile } from "./entities/conversation-file.ts";
 import { ConversationProcessing } from "./entities/conversation-processing.ts";
+import { ElevenLabsIntegration } from "./entities/elevenlabs-integration.ts";
 import { GatewaySubmission } from "./entities/gateway-submission.ts";
 import { ProcessedEvent } from "./entities/processed-event.ts";
 import { ProcessingAuditLog } from "./entities/processing-audit-log.ts";
@@ -85,9 +96,25 @@ test("Account: the database fills created_at and updated_at, and the entity read
     await em.flush();
     expect(account.createdAt).toBeInstanceOf(Date);
     expect(account.updatedAt).toEqual(account.createdAt);
+    // In memory, before any read: the rate limit the column defaults give.
+    expect(account).toMatchObject({ rateLimitPerMinute: 600, rateLimitBurst: 60 });
 
     const found = await orm.em.fork().findOneOrFail(Account, { id: "acc_1" });
-    expect(found).toMatchObject({ id: "acc_1", name: "Acme", createdAt: account.createdAt });
+    expect(found).toMatchObject({
+      id: "acc_1",
+      name: "Acme",
+      createdAt: account.createdAt,
+      rateLimitPerMinute: 600,
+      rateLimitBurst: 60,
+    });
+
+    const tuned = orm.em.fork();
+    tuned.create(Account, { id: "acc_2", name: "Beta", rateLimitPerMinute: 1_000_000, rateLimitBurst: 1 });
+    await tuned.flush();
+    expect(await orm.em.fork().findOneOrFail(Account, { id: "acc_2" })).toMatchObject({
+      rateLimitPerMinute: 1_000_000,
+      rateLimitBurst: 1,
+    });
   });
 });
 
@@ -121,6 +148,22 @@ test("ConversationProcessing: every column round-trips, JSON and interval includ
       summaryKeyPoints: [{ text: "Asked for a refund", turns: [0, 2], at_secs: 1.5 }],
       summaryActionItems: [{ text: "Send the invoice", turns: [3] }],
       warnings: [{ code: "NO_AUDIO", message: "The platform kept no recording." }],
+      settings: {
+        default_email_template: null,
+        email_subject_template: "Call {{conversation_id}}",
+        email_from_name: null,
+        email_from_address: null,
+        max_file_size_mb: 25,
+        processing_timeout_minutes: 15,
+        enable_audio_storage: false,
+        enable_transcript_storage: true,
+        enable_report_generation: true,
+        openai_model: "gpt-4o-mini",
+        openai_max_tokens: 2000,
+        custom_system_prompt: null,
+        minio_bucket_name: null,
+        file_retention_days: 7,
+      },
       version: 7,
     } satisfies Partial<ConversationProcessing>;
     // A deep copy, so the comparison below cannot pass by comparing the entity's own arrays to themselves.
@@ -147,6 +190,7 @@ test("ConversationProcessing: a minimal job gets the column defaults, and loadin
       warnings: [],
       version: 0,
       totalDuration: null,
+      settings: null,
     });
 
     job.totalDuration = 1500;
@@ -385,5 +429,170 @@ test("GatewaySubmission: round-trips, with and without an idempotency key", asyn
     const found = await fork.findOneOrFail(GatewaySubmission, { processingId: bare.processingId });
     expect(found).toMatchObject(bare);
     expect(found.createdAt).toBeInstanceOf(Date);
+  });
+});
+
+test("ApiKey: round-trips with its rate-limit state; one hash is one key, and a key's state goes with it", async ({
+  databaseUrl,
+}) => {
+  await withOrm(databaseUrl, async (orm) => {
+    const em = orm.em.fork();
+    em.create(Account, { id: "acc_1", name: "Acme" });
+    const values = {
+      id: `key_${ulid()}`,
+      accountId: "acc_1",
+      name: "CI pipeline",
+      environment: "test",
+      keyPrefix: "pp_test_AbC1",
+      keyHash: "0123456789abcdef".repeat(4),
+      lastUsedAt: new Date("2026-11-26T10:00:00.123Z"),
+      revokedAt: null,
+    } satisfies Partial<ApiKey>;
+    em.create(ApiKey, values);
+    const tat = new Date("2026-11-26T10:00:00.100Z");
+    em.create(ApiRateLimit, { apiKeyId: values.id, tat });
+    // Flushed together: the unit of work must insert the key before the state that references it.
+    await em.flush();
+
+    const fork = orm.em.fork();
+    const found = await fork.findOneOrFail(ApiKey, { id: values.id });
+    expect(found).toMatchObject(values);
+    expect(found.createdAt).toBeInstanceOf(Date);
+    expect(await fork.findOneOrFail(ApiRateLimit, { apiKeyId: values.id })).toMatchObject({ tat });
+
+    const duplicate = orm.em.fork();
+    duplicate.create(ApiKey, { ...values, id: `key_${ulid()}`, environment: "live" });
+    await expect(duplicate.flush()).rejects.toThrow(UniqueConstraintViolationException);
+
+    const remover = orm.em.fork();
+    remover.remove(await remover.findOneOrFail(ApiKey, { id: values.id }));
+    await remover.flush();
+    expect(await orm.em.fork().findOne(ApiRateLimit, { apiKeyId: values.id })).toBeNull();
+  });
+});
+
+test("ElevenLabsIntegration: in-memory defaults equal the column defaults, and every column round-trips", async ({
+  databaseUrl,
+}) => {
+  await withOrm(databaseUrl, async (orm) => {
+    const em = orm.em.fork();
+    em.create(Account, { id: "acc_1", name: "Acme" });
+    em.create(Account, { id: "acc_2", name: "Beta" });
+    const bare = em.create(ElevenLabsIntegration, { accountId: "acc_1", recipientEmail: "ops@acme.test" });
+    expect(bare.reconcileEnabled).toBe(false);
+    const values = {
+      accountId: "acc_2",
+      webhookSecret: "v1.iv.tag.current",
+      webhookSecretPrevious: "v1.iv.tag.previous",
+      apiKey: "v1.iv.tag.key",
+      agentId: "agent_1",
+      recipientEmail: "ops@beta.test",
+      reconcileEnabled: true,
+      reconciledUntil: new Date("2026-11-26T09:00:00.000Z"),
+      reconcileNotBefore: new Date("2026-11-26T10:05:00.000Z"),
+      reconcileResumeBefore: new Date("2026-11-26T08:30:00.500Z"),
+    } satisfies Partial<ElevenLabsIntegration>;
+    em.create(ElevenLabsIntegration, values);
+    await em.flush();
+
+    const fork = orm.em.fork();
+    expect(await fork.findOneOrFail(ElevenLabsIntegration, { accountId: "acc_1" })).toMatchObject({
+      webhookSecret: null,
+      apiKey: null,
+      reconcileEnabled: false,
+      reconciledUntil: null,
+      reconcileNotBefore: null,
+      reconcileResumeBefore: null,
+    });
+    const found = await fork.findOneOrFail(ElevenLabsIntegration, { accountId: "acc_2" });
+    expect(found).toMatchObject(values);
+    expect(found.updatedAt).toBeInstanceOf(Date);
+  });
+});
+
+test("CallbackDelivery: round-trips with its attempts; the database refuses a pending delivery without a next attempt", async ({
+  databaseUrl,
+}) => {
+  await withOrm(databaseUrl, async (orm) => {
+    const em = orm.em.fork();
+    em.create(Account, { id: "acc_1", name: "Acme" });
+    em.create(CallbackEndpoint, {
+      accountId: "acc_1",
+      url: "https://hooks.acme.test/pp",
+      secret: "v1.a.b.c",
+    });
+    const processingId = newProcessingId();
+    const values = {
+      id: `msg_${ulid()}`,
+      accountId: "acc_1",
+      processingId,
+      eventType: "job.failed",
+      url: "https://hooks.acme.test/pp",
+      payload: {
+        type: "job.failed",
+        data: { processing_id: processingId, error: { code: "X" } },
+        n: [1, null],
+      },
+      status: "failed",
+      attempts: 2,
+      nextAttemptAt: null,
+      lastAttemptAt: new Date("2026-11-26T10:05:00.250Z"),
+      lastStatusCode: 503,
+      lastError: "HTTP 503",
+      deliveredAt: null,
+    } satisfies Partial<CallbackDelivery>;
+    em.create(CallbackDelivery, structuredClone(values));
+    const attempts = [
+      {
+        deliveryId: values.id,
+        attempt: 1,
+        attemptedAt: new Date("2026-11-26T10:00:00.000Z"),
+        durationMs: 10_000,
+        statusCode: null,
+        error: "timeout",
+      },
+      {
+        deliveryId: values.id,
+        attempt: 2,
+        attemptedAt: values.lastAttemptAt,
+        durationMs: 42,
+        statusCode: 503,
+        error: null,
+      },
+    ];
+    for (const attempt of attempts) em.create(CallbackDeliveryAttempt, attempt);
+    await em.flush();
+
+    const fork = orm.em.fork();
+    const found = await fork.findOneOrFail(CallbackDelivery, { id: values.id });
+    expect(found).toMatchObject(values);
+    expect(found.createdAt).toBeInstanceOf(Date);
+    expect(await fork.findOneOrFail(CallbackEndpoint, { accountId: "acc_1" })).toMatchObject({
+      url: "https://hooks.acme.test/pp",
+      secret: "v1.a.b.c",
+      enabled: true,
+    });
+    const recorded = await fork.find(
+      CallbackDeliveryAttempt,
+      { deliveryId: values.id },
+      { orderBy: { attempt: "asc" } },
+    );
+    expect(recorded).toMatchObject(attempts);
+
+    // A fresh delivery takes the column defaults, which the CHECK only accepts with a next attempt.
+    const pending = orm.em.fork();
+    const unscheduled = pending.create(CallbackDelivery, {
+      ...structuredClone(values),
+      id: `msg_${ulid()}`,
+      processingId: newProcessingId(),
+      status: undefined,
+      attempts: undefined,
+    });
+    expect(unscheduled).toMatchObject({ status: "pending", attempts: 0 });
+    await expect(pending.flush()).rejects.toThrow(CheckConstraintViolationException);
+
+    const orphan = orm.em.fork();
+    orphan.create(CallbackDeliveryAttempt, { ...attempts[0]!, deliveryId: `msg_${ulid()}` });
+    await expect(orphan.flush()).rejects.toThrow(ForeignKeyConstraintViolationException);
   });
 });

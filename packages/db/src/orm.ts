@@ -4,9 +4,16 @@ import { type MigrationInfo, MikroORM } from "@mikro-orm/postgresql";
 import { migrationsList } from "@postprocess/migrations";
 import { Account } from "./entities/account.ts";
 import { AccountSettings } from "./entities/account-settings.ts";
+import { ApiKey } from "./entities/api-key.ts";
+import { ApiRateLimit } from "./entities/api-rate-limit.ts";
 import { ApiUsageMetric } from "./entities/api-usage-metric.ts";
+import { CallbackDelivery } from "./entities/callback-delivery.ts";
+import { CallbackDeliveryAttempt } from "./entities/callback-delivery-attempt.ts";
+import { CallbackEndpoint } from "./entities/callback-endpoint.ts";
 import { ConversationFile } from "./entities/conversation-file.ts";
 import { ConversationProcessing } from "./entities/conversation-processing.ts";
+import { ElevenLabsIntegration } from "./entities/elevenlabs-integration.ts";
+import { ElevenLabsWebhookReceipt } from "./entities/elevenlabs-webhook-receipt.ts";
 import { EmailDelivery } from "./entities/email-delivery.ts";
 import { GatewaySubmission } from "./entities/gateway-submission.ts";
 import { ProcessedEvent } from "./entities/processed-event.ts";
@@ -23,6 +30,13 @@ export const entities = [
   ProcessedEvent,
   GatewaySubmission,
   EmailDelivery,
+  ApiKey,
+  ApiRateLimit,
+  ElevenLabsIntegration,
+  ElevenLabsWebhookReceipt,
+  CallbackEndpoint,
+  CallbackDelivery,
+  CallbackDeliveryAttempt,
 ] as const;
 
 /** What `createOrm` needs: where the database is, and whether to log every query. */

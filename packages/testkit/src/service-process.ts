@@ -13,11 +13,21 @@ export interface ServiceProcess {
   stop(ms?: number): Promise<number | "timeout">;
 }
 
+const watchdog = join(repoRoot, "packages", "testkit", "src", "orphan-watchdog.ts");
+const running = new Set<ChildProcess>();
+// Last resort when the runner exits with services still up (the watchdog covers a killed runner).
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 export function startService(name: string, env: Record<string, string>): ServiceProcess {
-  const child: ChildProcess = spawn(process.execPath, [join(repoRoot, "services", name, "src", "main.ts")], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ["--import", watchdog, join(repoRoot, "services", name, "src", "main.ts")],
+    { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   let out = "";
   child.stdout?.on("data", (d: Buffer) => {
     out += d.toString();

@@ -231,5 +231,5 @@ describe("the whole pipeline, every service as its own process, on the real stac
       const names = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
       await admin.deleteTopics({ topics: names }).catch(() => {});
     }
-  });
+  }, 180_000); // eight service processes on two cores, sharing the machine with the rest of the suite
 });

@@ -1,4 +1,5 @@
 import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
+import type { JobSettingsSnapshot } from "@postprocess/contracts";
 import { IntervalMsType } from "../interval-ms.ts";
 import { jobStatuses, sentiments } from "../status.ts";
 import { Account } from "./account.ts";
@@ -56,6 +57,11 @@ export const ConversationProcessing = defineEntity({
     summaryActionItems: p.json<GroundedItem[]>().nullable(),
     // A fresh array per entity (a shared `.default([])` would be one array mutated by every job).
     warnings: p.json<ProcessingWarning[]>().onCreate(() => []),
+    /**
+     * The settings the job runs with, snapshotted by the gateway and carried by `conversation.ended`; NULL
+     * for outside publishers that sent none (each step then reads the account's settings as they are).
+     */
+    settings: p.json<JobSettingsSnapshot>().nullable(),
     /**
      * How many events are folded into this row; readers of `processing.status` drop older copies by it.
      * A plain counter the projector bumps, not MikroORM's optimistic-lock `.version()`.
