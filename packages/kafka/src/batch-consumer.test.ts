@@ -80,7 +80,7 @@ test("folds batches, dead-letters poison, rejected and refused events alone, ret
     );
     for (const d of dead) expect(d.headers["x-original-topic"]).toBe(`${prefix}processing.cancel-requested`);
     // Everything, dead letters included, is committed: offsets 0..9 handled, the next to read is 10.
-    await waitForCommit(admin, groupId, {
+    await waitForCommit(admin, prefix + groupId, {
       topic: `${prefix}processing.cancel-requested`,
       partition,
       next: "10",

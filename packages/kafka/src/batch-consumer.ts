@@ -82,7 +82,9 @@ export function createBatchConsumer<K extends TopicKey>(
   );
 
   const consumer = kafka.consumer({
-    groupId,
+    // The prefix isolates the group as it isolates the topics: two environments (two end-to-end runs) on one
+    // broker must not share a group, or the broker would hand one run's partitions to the other's members.
+    groupId: prefix + groupId,
     sessionTimeout,
     heartbeatInterval,
     maxWaitTimeInMs: opts.maxWaitTimeInMs ?? 100,

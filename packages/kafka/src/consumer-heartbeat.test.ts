@@ -50,7 +50,7 @@ test("a handler running twice the session timeout keeps its membership: no rebal
     // The long handler finishes after 12 s; only then is its offset committed.
     await waitForCommit(
       admin,
-      groupId,
+      prefix + groupId,
       { topic, partition: sent.partition, next: String(Number(sent.offset) + 1) },
       25_000,
     );

@@ -49,7 +49,8 @@ async function world(
   return {
     kafka,
     producer,
-    groupId,
+    // The Kafka group: the consumer prefixes its group id as it prefixes its topics.
+    groupId: prefix + groupId,
     entries,
     topic: `${prefix}${topics.cancelRequested.name}`,
     ...failureTopics(prefix, groupId),

@@ -69,7 +69,7 @@ test("stop() mid-message: signal aborted, bounded, finished work committed, unfi
     expect(first.slowAborted).toBe(true);
     expect(first.handled).toEqual([quick.event_id]);
     // `quick` is committed, `slow` is not: the group's position is exactly the slow message.
-    expect(await committedOffset(admin, groupId, topic, slowSent.partition)).toBe(slowSent.offset);
+    expect(await committedOffset(admin, prefix + groupId, topic, slowSent.partition)).toBe(slowSent.offset);
     // A handler abandoned by shutdown is not a failure: nothing went to the retry topic.
     expect(await recordCount(admin, `${prefix}${groupId}.retry`)).toBe(0);
 

@@ -76,7 +76,7 @@ test("produce → consume: typed event, correlation headers, key, one partition 
     const last = Math.max(
       ...received.filter((r) => r.ctx.partition === partition).map((r) => Number(r.ctx.offset)),
     );
-    await waitForCommit(admin, groupId, {
+    await waitForCommit(admin, prefix + groupId, {
       topic: `${prefix}processing.cancel-requested`,
       partition,
       next: String(last + 1),

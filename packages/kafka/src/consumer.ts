@@ -71,7 +71,9 @@ export function createConsumer<K extends TopicKey, Deps extends object = object>
   const sources = [...routes.keys()];
 
   const consumer = kafka.consumer({
-    groupId,
+    // The prefix isolates the group as it isolates the topics: two environments (two end-to-end runs) on one
+    // broker must not share a group, or the broker would hand one run's partitions to the other's members.
+    groupId: prefix + groupId,
     sessionTimeout,
     heartbeatInterval,
     rebalanceTimeout: opts.rebalanceTimeout ?? 60_000,

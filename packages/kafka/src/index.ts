@@ -40,6 +40,8 @@ export {
   type SendOptions,
   type Sent,
 } from "./producer.ts";
+export { retryAfterMs } from "./retry-after.ts";
 export { backoffMs, defaultRetryPolicy, type RetryPolicy, retryDelayMs } from "./retry-policy.ts";
+export { type Periodic, runEvery } from "./run-every.ts";
 export { installSignalHandlers, type Stoppable } from "./signals.ts";
 export { childTraceparent, createTraceparent, parseTraceparent, type TraceParent } from "./traceparent.ts";

@@ -17,6 +17,7 @@ export {
 export { createJobStore, type JobStore, type JobView } from "./job-store.ts";
 // Outbound requests to untrusted URLs (audio URLs, customer callbacks): SSRF and DNS-rebinding guard.
 export { isPrivateAddress } from "./outbound/address-ranges.ts";
+export { fetchFailureReason } from "./outbound/fetch-failure.ts";
 export {
   BlockedAddressError,
   createGuardedAgents,
@@ -71,6 +72,7 @@ export { clock, renderTranscriptText, type Transcript, transcriptSchema } from "
 export {
   optionalSecretsKeySchema,
   s3ConfigSchema,
+  secretsKeySchema,
   type WorkerConfig,
   workerConfigSchema,
 } from "./worker-config.ts";

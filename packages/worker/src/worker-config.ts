@@ -37,6 +37,9 @@ export const s3ConfigSchema = z.object({
 
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 
+/** SECRETS_KEY for services that seal or must open stored secrets (gateway, callbacks): required. */
+export const secretsKeySchema = z.string().transform(secretsKeyOrIssue);
+
 /**
  * SECRETS_KEY for workers that open accounts' sealed ElevenLabs keys (extractor, storage): optional — unset,
  * the deployment's ELEVENLABS_API_KEY serves every account.
@@ -44,12 +47,14 @@ export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 export const optionalSecretsKeySchema = z
   .string()
   .optional()
-  .transform((v, ctx) => {
-    if (!v) return undefined;
-    try {
-      return parseSecretsKey(v);
-    } catch (err) {
-      ctx.addIssue({ code: "custom", message: (err as Error).message });
-      return z.NEVER;
-    }
-  });
+  .transform((v, ctx) => (v ? secretsKeyOrIssue(v, ctx) : undefined));
+
+/** The 32-byte key, or parseSecretsKey's reason as a config issue (so every bad variable is listed at once). */
+function secretsKeyOrIssue(encoded: string, ctx: z.RefinementCtx): Buffer {
+  try {
+    return parseSecretsKey(encoded);
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: (err as Error).message });
+    return z.NEVER;
+  }
+}

@@ -1,5 +1,4 @@
-import { parseSecretsKey } from "@postprocess/db";
-import { workerConfigSchema } from "@postprocess/worker";
+import { secretsKeySchema, workerConfigSchema } from "@postprocess/worker";
 import { z } from "zod";
 
 const minute = 60_000;
@@ -19,14 +18,7 @@ export const configSchema = workerConfigSchema.extend({
   // The consumer group of processing.status; replicas share it (the delivery loop needs no group).
   CALLBACKS_GROUP_ID: z.string().min(1).default("callbacks"),
   // Opens the sealed callback secrets the gateway stored (the same 32-byte base64 key as the gateway's).
-  SECRETS_KEY: z.string().transform((s, ctx) => {
-    try {
-      return parseSecretsKey(s);
-    } catch (err) {
-      ctx.addIssue({ code: "custom", message: (err as Error).message });
-      return z.NEVER;
-    }
-  }),
+  SECRETS_KEY: secretsKeySchema,
   // Where clients reach the gateway: the payload's `links.status` is built on it.
   PUBLIC_BASE_URL: z.url().default("http://127.0.0.1:18090"),
   // Delays between failed attempts; the last one repeats. Tests shorten it to milliseconds.

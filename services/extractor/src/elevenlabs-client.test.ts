@@ -8,7 +8,7 @@ import {
 } from "@postprocess/testkit/fakes/elevenlabs";
 import { StepError } from "@postprocess/worker";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createElevenLabsClient, retryAfterMs } from "./elevenlabs-client.ts";
+import { createElevenLabsClient } from "./elevenlabs-client.ts";
 
 const apiKey = "xi-test-key";
 let fake: FakeElevenLabs;
@@ -121,18 +121,6 @@ describe("ElevenLabs client", () => {
     const err = await rejection(client().getConversation("conv_bad"));
     expect((err as StepError).code).toBe("INPUT_INVALID");
     expect(err.message).toContain("transcript[1].role");
-  });
-});
-
-describe("retryAfterMs", () => {
-  it("reads delta-seconds and HTTP dates", () => {
-    const now = Date.parse("2026-11-26T12:00:00Z");
-    expect(retryAfterMs("2", now)).toBe(2000);
-    expect(retryAfterMs("0.5", now)).toBe(500);
-    expect(retryAfterMs("Thu, 26 Nov 2026 12:00:07 GMT", now)).toBe(7000);
-    expect(retryAfterMs("Thu, 26 Nov 2026 11:00:00 GMT", now)).toBe(0);
-    expect(retryAfterMs("soon", now)).toBeUndefined();
-    expect(retryAfterMs(null, now)).toBeUndefined();
   });
 });
 

@@ -1,5 +1,10 @@
-import { RetriableError, RetryAfterError } from "@postprocess/kafka";
-import { conversationSchema, type ElevenLabsConversation, StepError } from "@postprocess/worker";
+import { RetriableError, RetryAfterError, retryAfterMs } from "@postprocess/kafka";
+import {
+  conversationSchema,
+  type ElevenLabsConversation,
+  fetchFailureReason,
+  StepError,
+} from "@postprocess/worker";
 import { z } from "zod";
 
 /**
@@ -56,9 +61,12 @@ export function createElevenLabsClient(opts: ElevenLabsClientOptions): ElevenLab
             { cause: err },
           );
         if (signal?.aborted) throw err;
-        throw new RetriableError(`could not reach ElevenLabs (conversation ${id}): ${causeOf(err)}`, {
-          cause: err,
-        });
+        throw new RetriableError(
+          `could not reach ElevenLabs (conversation ${id}): ${fetchFailureReason(err)}`,
+          {
+            cause: err,
+          },
+        );
       }
       if (!res.ok) throw failure(res, body, id);
       let json: unknown;
@@ -101,17 +109,6 @@ function failure(res: Response, body: string, id: string): Error {
   }
 }
 
-/**
- * `Retry-After` in ms: delta-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable.
- */
-export function retryAfterMs(header: string | null, now: number = Date.now()): number | undefined {
-  if (!header) return undefined;
-  const trimmed = header.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
 /** ` (invalid_api_key: Invalid API key)` from an ElevenLabs error body, or nothing. */
 function detailOf(body: string): string {
   try {
@@ -128,9 +125,4 @@ function detailOf(body: string): string {
     // Not JSON (a proxy's HTML page): the status says enough.
   }
   return "";
-}
-
-function causeOf(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
 }

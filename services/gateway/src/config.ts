@@ -1,5 +1,4 @@
-import { parseSecretsKey } from "@postprocess/db";
-import { s3ConfigSchema } from "@postprocess/worker";
+import { s3ConfigSchema, secretsKeySchema } from "@postprocess/worker";
 import { z } from "zod";
 
 const schema = s3ConfigSchema.extend({
@@ -103,14 +102,7 @@ const schema = s3ConfigSchema.extend({
   // List requests (100 conversations each) per account and run; a larger backlog resumes in the next run.
   RECONCILE_MAX_PAGES: z.coerce.number().int().min(1).max(1000).default(20),
   // Seals stored secrets (webhook/callback signing secrets, ElevenLabs keys): 32 bytes, base64.
-  SECRETS_KEY: z.string().transform((s, ctx) => {
-    try {
-      return parseSecretsKey(s);
-    } catch (err) {
-      ctx.addIssue({ code: "custom", message: (err as Error).message });
-      return z.NEVER;
-    }
-  }),
+  SECRETS_KEY: secretsKeySchema,
 });
 
 /** True for `scheme://host[:port]` exactly as a browser sends it in `Origin` (no path, no trailing slash). */

@@ -6,12 +6,12 @@ import {
   createKafka,
   createProducer,
   installSignalHandlers,
+  runEvery,
 } from "@postprocess/kafka";
 import { s3FromConfig } from "@postprocess/worker";
 import { createApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
 import { reconcileDepsFromConfig } from "./reconcile/from-config.ts";
-import { startReconciler } from "./reconcile/start-reconciler.ts";
 import { sweepReconcile } from "./reconcile/sweep.ts";
 
 // Wiring only: every decision lives in a module with a test.
@@ -55,7 +55,9 @@ const reconcileDeps = reconcileDepsFromConfig(config, {
     await producer.send(topic, event);
   },
 });
-const reconciler = startReconciler(
+// RECONCILE_INTERVAL_MS 0 schedules nothing; `stop` ends a sweep between pages, where it stored its progress.
+const reconciler = runEvery(
+  "reconciliation sweep",
   config.RECONCILE_INTERVAL_MS,
   (signal) => sweepReconcile({ ...reconcileDeps, signal }),
   log,

@@ -7,16 +7,34 @@ import { test as base } from "@postprocess/testkit";
 import { createS3 } from "@postprocess/worker";
 import type { Hono } from "hono";
 import { createApiKey } from "./api-keys/store.ts";
-import { createApp } from "./app.ts";
+import { type AppOptions, createApp } from "./app.ts";
 import type { AppEnv } from "./deps.ts";
 import { type Sql, sqlOn } from "./sql.ts";
 
 /** One event the app published, as the recording publisher saw it. */
 export type Published = { [K in TopicKey]: { topic: K; event: EventOf<K> } }[TopicKey];
 
-/** A gateway on a fresh, migrated database, with a recording publisher and a movable clock. */
-export interface TestGateway {
+/** A gateway app, and requests to it with the fixture's API keys. */
+export interface TestApp {
   app: Hono<AppEnv>;
+  /** A request with the API key of account `acc_a` (or `account`, or none with `null`; an explicit
+   *  Authorization header wins). */
+  request(path: string, init?: RequestInit & { account?: string | null }): Promise<Response>;
+  /** A JSON POST as `acc_a` (or `account`). */
+  post(
+    path: string,
+    body: unknown,
+    init?: { account?: string | null; headers?: Record<string, string> },
+  ): Promise<Response>;
+}
+
+/** A gateway on a fresh, migrated database, with a recording publisher and a movable clock. */
+export interface TestGateway extends TestApp {
+  /**
+   * Another gateway app on the same database, bucket, clock, secret box, logs and publisher (a second
+   * replica), built with `overrides`: for options the fixture's app leaves at their defaults.
+   */
+  appWith(overrides: Partial<AppOptions>): TestApp;
   orm: MikroORM;
   sql: Sql;
   /** Every event published so far, in order. */
@@ -33,15 +51,6 @@ export interface TestGateway {
   keys: Record<string, string>;
   /** Creates an account with a key (and a rate limit, generous by default); returns the key. */
   addAccount(id: string, limits?: { perMinute: number; burst: number }): Promise<string>;
-  /** A request with the API key of account `acc_a` (or `account`, or none with `null`; an explicit
-   *  Authorization header wins). */
-  request(path: string, init?: RequestInit & { account?: string | null }): Promise<Response>;
-  /** A JSON POST as `acc_a` (or `account`). */
-  post(
-    path: string,
-    body: unknown,
-    init?: { account?: string | null; headers?: Record<string, string> },
-  ): Promise<Response>;
   /** Inserts a `conversation_processing` row as the projector would; returns its processing id. */
   insertJob(row: JobRow): Promise<string>;
   /** Inserts a `conversation_files` row of a job. */
@@ -76,6 +85,31 @@ function recordingLogger(logs: TestGateway["logs"]): Logger {
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 
+/** `app` with requests that carry the key of the account they name (`keys` is read at request time). */
+function testApp(app: Hono<AppEnv>, keys: Record<string, string>): TestApp {
+  const request: TestApp["request"] = async (path, init = {}) => {
+    const { account = "acc_a", ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (account !== null && !headers.has("authorization")) {
+      const key = keys[account];
+      if (!key) throw new Error(`no API key for ${account}: create it with gw.addAccount`);
+      headers.set("authorization", `Bearer ${key}`);
+    }
+    return app.request(path, { ...rest, headers });
+  };
+  return {
+    app,
+    request,
+    post: (path, body, init = {}) =>
+      request(path, {
+        method: "POST",
+        body: typeof body === "string" ? body : JSON.stringify(body),
+        headers: { "content-type": "application/json", ...init.headers },
+        account: init.account === undefined ? "acc_a" : init.account,
+      }),
+  };
+}
+
 /** `test` with a `gw` fixture: accounts `acc_a` and `acc_b` exist, each with an API key. */
 export const test = base.extend<{ gw: TestGateway }>({
   gw: async ({ databaseUrl, env, bucket }, use) => {
@@ -93,7 +127,39 @@ export const test = base.extend<{ gw: TestGateway }>({
     }
 
     const logs: TestGateway["logs"] = [];
-    const gw: Omit<TestGateway, "app"> & { app?: Hono<AppEnv> } = {
+    const secrets = createSecretBox(randomBytes(32));
+    const s3 = {
+      client: createS3({
+        endpoint: env.S3_ENDPOINT,
+        region: env.S3_REGION,
+        accessKey: env.S3_ACCESS_KEY,
+        secretKey: env.S3_SECRET_KEY,
+        defaultBucket: bucket,
+      }),
+      defaultBucket: bucket,
+    };
+    // The closures read `gw` when a request runs, after it exists.
+    const appWith = (overrides: Partial<AppOptions>): TestApp =>
+      testApp(
+        createApp({
+          orm,
+          publicBaseUrl: "https://pp.example.com",
+          now: () => gw.clock.now,
+          log: recordingLogger(logs),
+          secrets,
+          s3,
+          publish: async (topic, event) => {
+            await gw.beforePublish?.();
+            if (gw.publishError) throw gw.publishError;
+            gw.published.push({ topic, event } as Published);
+          },
+          ...overrides,
+        }),
+        keys,
+      );
+    const gw: TestGateway = {
+      ...appWith({}),
+      appWith,
       orm,
       sql,
       published: [],
@@ -102,16 +168,6 @@ export const test = base.extend<{ gw: TestGateway }>({
       clock: { now: new Date() },
       logs,
       keys,
-      async request(path, init = {}) {
-        const { account = "acc_a", ...rest } = init;
-        const headers = new Headers(rest.headers);
-        if (account !== null && !headers.has("authorization")) {
-          const key = keys[account];
-          if (!key) throw new Error(`no API key for ${account}: create it with gw.addAccount`);
-          headers.set("authorization", `Bearer ${key}`);
-        }
-        return app.request(path, { ...rest, headers });
-      },
       async addAccount(id, limits = { perMinute: 100_000, burst: 10_000 }) {
         await sql(
           "INSERT INTO accounts (id, name, rate_limit_per_minute, rate_limit_burst) VALUES (?, ?, ?, ?)",
@@ -119,14 +175,6 @@ export const test = base.extend<{ gw: TestGateway }>({
         );
         keys[id] = (await createApiKey(sql, id, { name: "test", environment: "test" })).plaintext;
         return keys[id];
-      },
-      post(path, body, init = {}) {
-        return gw.request(path, {
-          method: "POST",
-          body: typeof body === "string" ? body : JSON.stringify(body),
-          headers: { "content-type": "application/json", ...init.headers },
-          account: init.account === undefined ? "acc_a" : init.account,
-        });
       },
       async insertJob(row) {
         const processingId = row.processingId ?? newProcessingId();
@@ -180,30 +228,7 @@ export const test = base.extend<{ gw: TestGateway }>({
         );
       },
     };
-    const app = createApp({
-      orm,
-      publicBaseUrl: "https://pp.example.com",
-      now: () => gw.clock.now,
-      log: recordingLogger(logs),
-      secrets: createSecretBox(randomBytes(32)),
-      s3: {
-        client: createS3({
-          endpoint: env.S3_ENDPOINT,
-          region: env.S3_REGION,
-          accessKey: env.S3_ACCESS_KEY,
-          secretKey: env.S3_SECRET_KEY,
-          defaultBucket: bucket,
-        }),
-        defaultBucket: bucket,
-      },
-      publish: async (topic, event) => {
-        await gw.beforePublish?.();
-        if (gw.publishError) throw gw.publishError;
-        gw.published.push({ topic, event } as Published);
-      },
-    });
-    gw.app = app;
-    await use(gw as TestGateway);
+    await use(gw);
     await orm.close(true);
   },
 });

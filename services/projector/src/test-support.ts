@@ -17,7 +17,8 @@ export async function projectorDatabase(url: string): Promise<MikroORM> {
 export function projectorLag(admin: Admin, groupId: string, prefix: string): Promise<number> {
   return consumerLag(
     admin,
-    groupId,
+    // The consumers prefix their group as they prefix their topics.
+    prefix + groupId,
     projectedTopics.map((k) => prefix + topics[k].name),
   );
 }

@@ -1,13 +1,7 @@
 import { buffer } from "node:stream/consumers";
 import { RetriableError, RetryAfterError } from "@postprocess/kafka";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type AudioSourceSettings,
-  audioFileName,
-  mediaType,
-  openAudio,
-  retryAfterMs,
-} from "./audio-source.ts";
+import { type AudioSourceSettings, audioFileName, mediaType, openAudio } from "./audio-source.ts";
 import { startAudioServer } from "./test-audio-server.ts";
 
 let source: Awaited<ReturnType<typeof startAudioServer>>;
@@ -119,6 +113,15 @@ describe("openAudio", () => {
     const busy = await failure(openAudio(source.url("/busy"), settings));
     expect(busy).toBeInstanceOf(RetryAfterError);
     expect((busy as RetryAfterError).ms).toBe(3000);
+    // No Retry-After (or an unreadable one): a short default wait, still not a plain retry.
+    source.route("/busy-mute", { status: 429 });
+    source.route("/busy-vague", { status: 429, headers: { "retry-after": "soon" } });
+    for (const path of ["/busy-mute", "/busy-vague"]) {
+      expect(await failure(openAudio(source.url(path), settings))).toMatchObject({
+        name: "RetryAfterError",
+        ms: 2000,
+      });
+    }
     for (const path of ["/down", "/slow"]) {
       const err = await failure(openAudio(source.url(path), settings));
       expect(err).toBeInstanceOf(RetriableError);
@@ -145,14 +148,6 @@ describe("openAudio", () => {
 });
 
 describe("header helpers", () => {
-  it("reads Retry-After as seconds or an HTTP date, with a default", () => {
-    const now = Date.parse("2026-11-26T12:00:00Z");
-    expect(retryAfterMs("7", now)).toBe(7000);
-    expect(retryAfterMs("Thu, 26 Nov 2026 12:00:05 GMT", now)).toBe(5000);
-    expect(retryAfterMs(null, now)).toBe(2000);
-    expect(retryAfterMs("soon", now)).toBe(2000);
-  });
-
   it("names the stored file from the media type", () => {
     expect(mediaType("Audio/MPEG; charset=binary")).toBe("audio/mpeg");
     expect(mediaType(null)).toBeUndefined();

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
-import { RetriableError, RetryAfterError } from "@postprocess/kafka";
+import { RetriableError, RetryAfterError, retryAfterMs } from "@postprocess/kafka";
 import {
   createGuardedAgents,
   createOutboundGuard,
@@ -121,8 +121,8 @@ export async function openAudio(
       }
       res.destroy();
       const what = `audio source ${current.host} answered ${status}`;
-      const retryAfter = res.headers["retry-after"];
-      if (status === 429) throw new RetryAfterError(retryAfterMs(retryAfter ?? null), what);
+      if (status === 429)
+        throw new RetryAfterError(retryAfterMs(res.headers["retry-after"]) ?? defaultRetryAfterMs, what);
       if (status === 408 || status >= 500) throw new RetriableError(what);
       return { kind: "unavailable", reason: what };
     }
@@ -135,14 +135,6 @@ export async function openAudio(
 export function mediaType(header: string | null): string | undefined {
   const essence = header?.split(";")[0]?.trim().toLowerCase();
   return essence || undefined;
-}
-
-/** A Retry-After header (delta-seconds or HTTP date) in ms; a default when absent or unreadable. */
-export function retryAfterMs(header: string | null, now = Date.now()): number {
-  if (header === null) return defaultRetryAfterMs;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? defaultRetryAfterMs : Math.max(0, at - now);
 }
 
 const extensions: Record<string, string> = {

@@ -1,74 +1,24 @@
-import { allTopics, newEventId, registerSchemas, topics } from "@postprocess/contracts";
+import { newEventId, topics } from "@postprocess/contracts";
 import { createCodec, createKafka, createProducer, silentLogger } from "@postprocess/kafka";
-import {
-  createAccountWithKey,
-  createDatabase,
-  freePort,
-  newAdminKey,
-  type ServiceProcess,
-  startService,
-  test,
-  uniqueName,
-  waitFor,
-} from "@postprocess/testkit";
-import pg from "pg";
-import { expect } from "vitest";
+import { test, uniqueName, waitFor } from "@postprocess/testkit";
+import { expect, onTestFinished } from "vitest";
+import { withGatewayAndProjector } from "./gateway-and-projector.ts";
 
 test("gateway and projector processes: submit → pending → projected → running → cancelled, on the real stack", async ({
   env,
   admin,
 }) => {
-  const prefix = `${uniqueName("e2e")}.`;
-  const groupId = uniqueName("projector");
-  await registerSchemas(env.SCHEMA_REGISTRY_URL, { prefix, topics: allTopics });
-  const db = await createDatabase(env);
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const common = {
-    DATABASE_URL: db.url,
-    KAFKA_BROKERS: env.KAFKA_BROKERS,
-    SCHEMA_REGISTRY_URL: env.SCHEMA_REGISTRY_URL,
-    TOPIC_PREFIX: prefix,
-  };
-  const services: ServiceProcess[] = [];
-  const kafka = createKafka({
-    brokers: env.KAFKA_BROKERS.split(","),
-    clientId: uniqueName("e2e"),
-    logger: silentLogger,
-  });
-  const codec = createCodec({ registryUrl: env.SCHEMA_REGISTRY_URL });
-  const worker = createProducer(kafka, codec, { topicPrefix: prefix });
-  const sql = new pg.Client({ connectionString: db.url });
-  try {
-    const projector = startService("projector", { ...common, PROJECTOR_GROUP_ID: groupId });
-    services.push(projector);
-    await waitFor(
-      "the projector to start consuming",
-      () => projector.output().includes("batch consumer started"),
-      {
-        timeoutMs: 45_000,
-      },
-    );
-    await sql.connect();
-    const adminKey = newAdminKey();
-    const gateway = startService("gateway", {
-      ...common,
-      PORT: String(port),
-      PUBLIC_BASE_URL: base,
-      ADMIN_KEY_SHA256: adminKey.sha256,
-      SECRETS_KEY: Buffer.alloc(32, 1).toString("base64"),
-      S3_ENDPOINT: env.S3_ENDPOINT,
-      S3_ACCESS_KEY: env.S3_ACCESS_KEY,
-      S3_SECRET_KEY: env.S3_SECRET_KEY,
+  await withGatewayAndProjector({ env, admin }, async ({ prefix, gatewayUrl, auth, sql, stop }) => {
+    const kafka = createKafka({
+      brokers: env.KAFKA_BROKERS.split(","),
+      clientId: uniqueName("e2e"),
+      logger: silentLogger,
     });
-    services.push(gateway);
-    await waitFor("the gateway to be ready", async () => (await fetch(`${base}/readyz`)).ok, {
-      timeoutMs: 30_000,
-    });
-
-    const auth = { authorization: `Bearer ${await createAccountWithKey(base, adminKey.key, "acme")}` };
+    const codec = createCodec({ registryUrl: env.SCHEMA_REGISTRY_URL });
+    const worker = createProducer(kafka, codec, { topicPrefix: prefix });
+    onTestFinished(() => worker.disconnect());
     const api = (path: string, init: RequestInit = {}) =>
-      fetch(`${base}/api/v1/postprocess${path}`, {
+      fetch(`${gatewayUrl}/api/v1/postprocess${path}`, {
         ...init,
         headers: { "content-type": "application/json", ...auth, ...init.headers },
       });
@@ -89,7 +39,7 @@ test("gateway and projector processes: submit → pending → projected → runn
       processing_id: string;
       status_url: string;
     };
-    expect(status_url).toBe(`${base}/api/v1/postprocess/status/${processing_id}`);
+    expect(status_url).toBe(`${gatewayUrl}/api/v1/postprocess/status/${processing_id}`);
     const first = await fetch(status_url, { headers: auth });
     expect(first.status).toBe(200);
     expect(await first.json()).toMatchObject({ processing_id, status: "pending", progress: 0 });
@@ -175,17 +125,6 @@ test("gateway and projector processes: submit → pending → projected → runn
     expect(((await resubmitted.json()) as { processing_id: string }).processing_id).not.toBe(processing_id);
 
     // SIGTERM: both shut down cleanly within their timeout.
-    expect(await gateway.stop()).toBe(0);
-    expect(await projector.stop()).toBe(0);
-  } catch (err) {
-    for (const s of services) console.error(`--- ${s.name} output ---\n${s.output().slice(-4000)}`);
-    throw err;
-  } finally {
-    for (const s of services) await s.stop(5000);
-    await worker.disconnect();
-    await sql.end().catch(() => {});
-    await db.drop();
-    const names = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    await admin.deleteTopics({ topics: names }).catch(() => {});
-  }
+    expect(await stop()).toEqual({ gateway: 0, projector: 0 });
+  });
 });

@@ -1,35 +1,7 @@
-import { randomBytes } from "node:crypto";
-import { createSecretBox } from "@postprocess/db";
-import { silentLogger } from "@postprocess/kafka";
-import { createS3 } from "@postprocess/worker";
 import { describe, expect } from "vitest";
-import { createApp } from "../app.ts";
-import { type TestGateway, test } from "../test-gateway.ts";
+import { test } from "../test-gateway.ts";
 
 const LISTED = "https://app.example.com";
-
-/** The gateway of `gw` (same database and keys), built with `corsOrigins`. */
-function appWith(gw: TestGateway, corsOrigins: string[] | undefined) {
-  return createApp({
-    orm: gw.orm,
-    publish: async () => {},
-    publicBaseUrl: "https://pp.example.com",
-    log: silentLogger,
-    secrets: createSecretBox(randomBytes(32)),
-    // Never reached: these requests touch no object.
-    s3: {
-      client: createS3({
-        endpoint: "http://127.0.0.1:1",
-        region: "us-east-1",
-        accessKey: "x",
-        secretKey: "x",
-        defaultBucket: "b",
-      }),
-      defaultBucket: "b",
-    },
-    corsOrigins,
-  });
-}
 
 const preflight = (origin?: string) => ({
   method: "OPTIONS",
@@ -44,7 +16,7 @@ const corsHeaders = (res: Response) => [...res.headers.keys()].filter((h) => h.s
 
 describe("CORS", () => {
   test("a listed origin's preflight and requests get the CORS headers", async ({ gw }) => {
-    const app = appWith(gw, [LISTED, "http://localhost:5173"]);
+    const app = gw.appWith({ corsOrigins: [LISTED, "http://localhost:5173"] }).app;
     const pre = await app.request("/api/v1/settings", preflight(LISTED));
     expect(pre.status).toBe(204);
     expect(pre.headers.get("access-control-allow-origin")).toBe(LISTED);
@@ -63,7 +35,7 @@ describe("CORS", () => {
   });
 
   test("another origin, or none, gets no CORS header at all", async ({ gw }) => {
-    const app = appWith(gw, [LISTED]);
+    const app = gw.appWith({ corsOrigins: [LISTED] }).app;
     for (const origin of ["https://evil.example.com", "https://app.example.com.evil.io", undefined]) {
       const pre = await app.request("/api/v1/settings", preflight(origin));
       expect(corsHeaders(pre), String(origin)).toEqual([]);
@@ -80,7 +52,7 @@ describe("CORS", () => {
 
   test("off by default: no CORS header for any origin", async ({ gw }) => {
     for (const origins of [undefined, []]) {
-      const app = appWith(gw, origins);
+      const app = gw.appWith({ corsOrigins: origins }).app;
       const pre = await app.request("/api/v1/settings", preflight(LISTED));
       expect(corsHeaders(pre)).toEqual([]);
       expect(pre.status).toBe(401);

@@ -1,7 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { createSecretBox } from "@postprocess/db";
 import { describe, expect } from "vitest";
-import { createApp } from "../app.ts";
 import { json, test } from "../test-gateway.ts";
 
 const HISTORY = "/api/v1/postprocess/history";
@@ -79,13 +76,7 @@ describe("rate limiting per API key", () => {
     gw,
   }) => {
     const key = await gw.addAccount("acc_replicas", { perMinute: 1, burst: 10 });
-    const replica = createApp({
-      orm: gw.orm,
-      publish: async () => {},
-      publicBaseUrl: "https://pp.example.com",
-      secrets: createSecretBox(randomBytes(32)),
-      s3: { client: undefined as never, defaultBucket: "unused" },
-    });
+    const replica = gw.appWith({}).app;
     const init = { headers: { authorization: `Bearer ${key}` } };
     const results = await Promise.all(
       Array.from({ length: 24 }, (_, i) => (i % 2 ? replica : gw.app).request(HISTORY, init)),

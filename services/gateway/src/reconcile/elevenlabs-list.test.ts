@@ -12,7 +12,6 @@ import {
   ElevenLabsUnauthorizedError,
   ElevenLabsUnavailableError,
   type ListQuery,
-  retryAfterMs,
 } from "./elevenlabs-list.ts";
 
 const KEY = "xi-secret-key-0123456789";
@@ -112,15 +111,5 @@ describe("ElevenLabs list client", () => {
     } finally {
       await new Promise((resolve) => elsewhere.close(resolve));
     }
-  });
-});
-
-describe("retryAfterMs", () => {
-  it("reads delta-seconds and HTTP dates, and nothing else", () => {
-    const now = Date.parse("2026-11-26T12:00:00Z");
-    expect(retryAfterMs("120", now)).toBe(120_000);
-    expect(retryAfterMs("Thu, 26 Nov 2026 12:00:30 GMT", now)).toBe(30_000);
-    expect(retryAfterMs("soon", now)).toBeUndefined();
-    expect(retryAfterMs(null, now)).toBeUndefined();
   });
 });

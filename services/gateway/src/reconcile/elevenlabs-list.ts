@@ -1,3 +1,5 @@
+import { retryAfterMs } from "@postprocess/kafka";
+import { fetchFailureReason } from "@postprocess/worker";
 import { z } from "zod";
 
 /**
@@ -95,9 +97,12 @@ export function createElevenLabsLister(opts: ElevenLabsListerOptions): ElevenLab
         });
         body = await res.text();
       } catch (err) {
-        throw new ElevenLabsUnavailableError(`could not list ElevenLabs conversations: ${causeOf(err)}`, {
-          cause: err,
-        });
+        throw new ElevenLabsUnavailableError(
+          `could not list ElevenLabs conversations: ${fetchFailureReason(err)}`,
+          {
+            cause: err,
+          },
+        );
       }
       const what = `ElevenLabs answered HTTP ${res.status} to the conversation list`;
       if (res.status === 401 || res.status === 403) throw new ElevenLabsUnauthorizedError(what);
@@ -122,18 +127,4 @@ export function createElevenLabsLister(opts: ElevenLabsListerOptions): ElevenLab
       return { conversations, nextCursor: has_more ? next_cursor! : null, hasMore: has_more };
     },
   };
-}
-
-/** `Retry-After` in ms: delta-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
-export function retryAfterMs(header: string | null, now: number = Date.now()): number | undefined {
-  if (!header) return undefined;
-  const trimmed = header.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-function causeOf(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
 }

@@ -1,23 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { createSecretBox } from "@postprocess/db";
 import { describe, expect } from "vitest";
 import { hashApiKey } from "../api-keys/key-format.ts";
-import { createApp } from "../app.ts";
 import { json, type TestGateway, test } from "../test-gateway.ts";
 
 const ADMIN_KEY = `pp_admin_${randomBytes(24).toString("base64url")}`;
 
 describe("admin API", () => {
   // The admin API is off in the shared fixture; these tests build an app with it on.
-  const adminApp = (gw: TestGateway, hash?: string) =>
-    createApp({
-      orm: gw.orm,
-      publish: async () => {},
-      publicBaseUrl: "https://pp.example.com",
-      secrets: createSecretBox(randomBytes(32)),
-      s3: { client: undefined as never, defaultBucket: "unused" },
-      adminKeySha256: hash,
-    });
+  const adminApp = (gw: TestGateway, hash?: string) => gw.appWith({ adminKeySha256: hash }).app;
   const as = (key: string, body?: unknown, method = body === undefined ? "GET" : "POST") => ({
     method,
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },

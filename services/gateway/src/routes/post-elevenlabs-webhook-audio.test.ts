@@ -1,23 +1,18 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { Readable } from "node:stream";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { serve } from "@hono/node-server";
-import { createSecretBox } from "@postprocess/db";
-import { silentLogger } from "@postprocess/kafka";
 import {
   audioWebhookStream,
   fakeMp3Stream,
   sendWebhook,
   signWebhookStream,
 } from "@postprocess/testkit/fakes/elevenlabs";
-import { createS3, webhookAudioKey } from "@postprocess/worker";
-import type { Hono } from "hono";
+import { webhookAudioKey } from "@postprocess/worker";
 import type * as Minio from "minio";
 import { describe, expect } from "vitest";
-import { createApp } from "../app.ts";
-import type { AppEnv } from "../deps.ts";
 import { json, type TestGateway, test } from "../test-gateway.ts";
 
 const SECRET = "wsec_audio_0123456789abcdef0123";
@@ -177,35 +172,11 @@ describe("post_call_audio", () => {
 
   test("a recording over the limit is a 413 and leaves nothing in S3; so is a bad signature", async ({
     gw,
-    env,
     s3,
     bucket,
   }) => {
-    const published: unknown[] = [];
-    const small: Hono<AppEnv> = createApp({
-      orm: gw.orm,
-      publicBaseUrl: "https://pp.example.com",
-      now: () => gw.clock.now,
-      log: silentLogger,
-      secrets: createSecretBox(randomBytes(32)),
-      s3: {
-        client: createS3({
-          endpoint: env.S3_ENDPOINT,
-          region: env.S3_REGION,
-          accessKey: env.S3_ACCESS_KEY,
-          secretKey: env.S3_SECRET_KEY,
-          defaultBucket: bucket,
-        }),
-        defaultBucket: bucket,
-      },
-      publish: async (_topic, event) => void published.push(event),
-      webhookLimits: { jsonBytes: 64 * 1024, audioBytes: 9 * MiB },
-    });
-    const request: Request = async (path, init) => {
-      const headers = new Headers(init.headers);
-      if (init.account !== null) headers.set("authorization", `Bearer ${gw.keys.acc_a}`);
-      return small.request(path, { ...init, headers });
-    };
+    // Same database, keys and bucket, a smaller recording limit.
+    const { request } = gw.appWith({ webhookLimits: { jsonBytes: 64 * 1024, audioBytes: 9 * MiB } });
     await integrate(request);
     // Past the limit after a whole 8 MiB part went up: the multipart upload is aborted.
     const big = await sendAudio(request, { conversationId: "conv_long", audioBytes: 10 * MiB, t: now(gw) });
@@ -224,6 +195,6 @@ describe("post_call_audio", () => {
     } as RequestInit);
     expect(forged.status).toBe(401);
     expect(await objects(s3, bucket)).toEqual([]);
-    expect(published).toEqual([]);
+    expect(gw.published).toEqual([]);
   });
 });

@@ -1,8 +1,7 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
-import type { Logger, Producer } from "@postprocess/kafka";
+import { type Logger, type Periodic, type Producer, runEvery } from "@postprocess/kafka";
 import type { RetentionPolicy } from "./retention-sweep.ts";
 import { sweepRetention } from "./retention-sweep.ts";
-import { type Scheduled, schedule } from "./schedule.ts";
 import { sweepTimeouts } from "./timeout-sweep.ts";
 
 export interface SweepOptions {
@@ -15,9 +14,9 @@ export interface SweepOptions {
 }
 
 /** Starts both periodic sweeps; every replica may run them (their events have deterministic ids). */
-export function startSweeps(o: SweepOptions): Scheduled {
-  const timeouts = schedule(
-    "timeout",
+export function startSweeps(o: SweepOptions): Periodic {
+  const timeouts = runEvery(
+    "timeout sweep",
     o.timeoutIntervalMs,
     async () => {
       const failed = await sweepTimeouts({ orm: o.orm, producer: o.producer });
@@ -25,8 +24,8 @@ export function startSweeps(o: SweepOptions): Scheduled {
     },
     o.log,
   );
-  const retention = schedule(
-    "retention",
+  const retention = runEvery(
+    "retention sweep",
     o.retentionIntervalMs,
     async () => {
       const plan = await sweepRetention({ orm: o.orm, producer: o.producer, policy: o.policy });

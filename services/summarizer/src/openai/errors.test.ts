@@ -7,19 +7,22 @@ import {
   LengthFinishReasonError,
 } from "openai/core/error";
 import { describe, expect, it } from "vitest";
-import { mapOpenAIError, retryAfterMs } from "./errors.ts";
+import { mapOpenAIError, openAIRetryAfterMs } from "./errors.ts";
 
 const ctx = { timeoutMs: 1000, maxTokens: 500 };
 const apiError = (status: number, headers: Record<string, string> = {}, code?: string) =>
   APIError.generate(status, { error: { message: "m", type: "t", code } }, "m", new Headers(headers));
 
-describe("retryAfterMs", () => {
-  it("reads retry-after-ms, then retry-after in seconds or as an HTTP date", () => {
+describe("openAIRetryAfterMs", () => {
+  it("reads retry-after-ms first, then retry-after in seconds or as an HTTP date", () => {
     const now = Date.parse("2026-11-26T12:00:00Z");
-    expect(retryAfterMs(new Headers({ "retry-after-ms": "1500.2", "retry-after": "9" }))).toBe(1501);
-    expect(retryAfterMs(new Headers({ "retry-after": "2" }))).toBe(2000);
-    expect(retryAfterMs(new Headers({ "retry-after": "Thu, 26 Nov 2026 12:00:03 GMT" }), now)).toBe(3000);
-    expect(retryAfterMs(new Headers({}))).toBeNull();
+    expect(openAIRetryAfterMs(new Headers({ "retry-after-ms": "1500.2", "retry-after": "9" }))).toBe(1501);
+    expect(openAIRetryAfterMs(new Headers({ "retry-after-ms": "soon", "retry-after": "2" }))).toBe(2000);
+    expect(openAIRetryAfterMs(new Headers({ "retry-after": "Thu, 26 Nov 2026 12:00:03 GMT" }), now)).toBe(
+      3000,
+    );
+    expect(openAIRetryAfterMs(new Headers({}))).toBeUndefined();
+    expect(openAIRetryAfterMs(undefined)).toBeUndefined();
   });
 });
 

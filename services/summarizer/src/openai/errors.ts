@@ -1,4 +1,4 @@
-import { NonRetriableError, RetriableError, RetryAfterError } from "@postprocess/kafka";
+import { NonRetriableError, RetriableError, RetryAfterError, retryAfterMs } from "@postprocess/kafka";
 import { StepError } from "@postprocess/worker";
 import {
   APIConnectionError,
@@ -26,16 +26,14 @@ export function isInvalidAnswer(err: unknown): boolean {
   );
 }
 
-/** How long a 429/503 asks us to wait: `retry-after-ms`, else `retry-after` (seconds or an HTTP date). */
-export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | null {
-  const ms = Number.parseFloat(headers?.get("retry-after-ms") ?? "");
-  if (Number.isFinite(ms) && ms >= 0) return Math.ceil(ms);
-  const ra = headers?.get("retry-after");
-  if (!ra) return null;
-  const secs = Number.parseFloat(ra);
-  if (Number.isFinite(secs) && secs >= 0) return Math.ceil(secs * 1000);
-  const at = Date.parse(ra);
-  return Number.isFinite(at) ? Math.max(0, at - now) : null;
+/**
+ * How long a 429/503 asks us to wait: OpenAI's own `retry-after-ms` (fractional ms, rounded up), else the
+ * standard `retry-after`; undefined when it named no wait.
+ */
+export function openAIRetryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
+  const ms = headers?.get("retry-after-ms")?.trim();
+  if (ms && /^\d+(\.\d+)?$/.test(ms)) return Math.ceil(Number(ms));
+  return retryAfterMs(headers?.get("retry-after"), now);
 }
 
 /**
@@ -76,8 +74,8 @@ export function mapOpenAIError(err: unknown, ctx: { timeoutMs: number; maxTokens
     const what = `OpenAI answered ${err.status}${err.code ? ` ${err.code}` : ""}${err.requestID ? ` (request ${err.requestID})` : ""}`;
     const status = err.status ?? 0;
     if (status === 429 || status === 503) {
-      const wait = retryAfterMs(err.headers);
-      return wait === null
+      const wait = openAIRetryAfterMs(err.headers);
+      return wait === undefined
         ? new RetriableError(what, { cause: err })
         : new RetryAfterError(wait, `${what}; retry after ${wait} ms`, { cause: err });
     }
