@@ -210,6 +210,7 @@ describe("the whole pipeline, every service as its own process, on the real stac
       expect(await inbox(env, cancelInbox)).toEqual([]);
 
       expect(await pipeline.stop()).toEqual({
+        callbacks: 0,
         mailer: 0,
         report: 0,
         summarizer: 0,
