@@ -47,6 +47,7 @@ export interface BatchConsumerOptions<K extends TopicKey> {
   retry?: Partial<RetryPolicy>;
   sessionTimeout?: number;
   heartbeatInterval?: number;
+  /** Longest the broker holds an empty fetch (default 500 ms; see ConsumerOptions: it delays no event). */
   maxWaitTimeInMs?: number;
   /** Partitions folded at once by this member. */
   concurrency?: number;
@@ -87,7 +88,7 @@ export function createBatchConsumer<K extends TopicKey>(
     groupId: prefix + groupId,
     sessionTimeout,
     heartbeatInterval,
-    maxWaitTimeInMs: opts.maxWaitTimeInMs ?? 100,
+    maxWaitTimeInMs: opts.maxWaitTimeInMs ?? 500,
     allowAutoTopicCreation: false,
   });
   const producer = createIdempotentProducer(kafka);

@@ -1,6 +1,6 @@
 import type { BatchItem, HandlerContext } from "@postprocess/kafka";
 import { RetriableError, silentLogger } from "@postprocess/kafka";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { JobStore, JobView } from "./job-store.ts";
 import { runStep, type StepOutcome, type StepWork } from "./run-step.ts";
 import { defaultSettings } from "./settings.ts";
@@ -54,6 +54,75 @@ describe("runStep", () => {
     }));
     expect(h.sent.map((s) => s.topic)).toEqual(["stepEvent", "cancelRequested", "stepEvent"]);
     expect(h.statuses()).toEqual(["started", "completed"]);
+  });
+
+  it("runs the work while `started` is in flight, and publishes the rest only once `started` is acknowledged", async () => {
+    const order: string[] = [];
+    let ackStarted!: () => void;
+    const producer = {
+      sendBatch: (b: readonly BatchItem[]) => {
+        const statuses = b.map((i) => (i.topic === "stepEvent" ? i.event.status : i.topic)).join("+");
+        order.push(`send ${statuses}`);
+        if (statuses !== "started") return Promise.resolve();
+        return new Promise<void>((resolve) => {
+          ackStarted = () => {
+            order.push("ack started");
+            resolve();
+          };
+        });
+      },
+    };
+    const running = runStep({
+      step: "extract",
+      input,
+      ctx: {
+        attempt: 1,
+        lastAttempt: false,
+        log: silentLogger,
+        signal: new AbortController().signal,
+      } as never,
+      deps: {
+        producer,
+        jobs: { view: async () => ({ status: "extracting", createdAt: t0, settings: defaultSettings }) },
+      },
+      exhaustedCode: "UPSTREAM_UNAVAILABLE",
+      async work() {
+        order.push("work");
+        return { emit: [] };
+      },
+    });
+    await vi.waitFor(() => expect(order).toEqual(["send started", "work"]));
+    ackStarted();
+    await running;
+    expect(order).toEqual(["send started", "work", "ack started", "send completed"]);
+  });
+
+  it("fails the step when `started` could not be sent, even though the work succeeded", async () => {
+    let sends = 0;
+    const run = runStep({
+      step: "extract",
+      input,
+      ctx: {
+        attempt: 1,
+        lastAttempt: false,
+        log: silentLogger,
+        signal: new AbortController().signal,
+      } as never,
+      deps: {
+        producer: {
+          sendBatch: async () => {
+            sends++;
+            throw new RetriableError("broker unreachable");
+          },
+        },
+        jobs: { view: async () => ({ status: "extracting", createdAt: t0, settings: defaultSettings }) },
+      },
+      exhaustedCode: "UPSTREAM_UNAVAILABLE",
+      work: async () => ({ emit: [] }),
+    });
+    // The runtime retries the message; nothing after `started` was attempted.
+    await expect(run).rejects.toThrow("broker unreachable");
+    expect(sends).toBe(1);
   });
 
   it("gives every event a deterministic id: running the step again publishes the same ids", async () => {

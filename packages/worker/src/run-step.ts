@@ -120,7 +120,13 @@ export async function runStep(args: {
   }
 
   const started = performance.now();
-  await publish([stepEvent("started")]);
+  // `started` travels while the work runs (one broker round trip off every step). Every later event of the
+  // step is published only after it was acknowledged, so the job's events keep their order, and a failed
+  // send still fails the step (after the work, which is idempotent, so the runtime's retry is harmless).
+  const startedSent = publish([stepEvent("started")]);
+  // Awaited on every path below; this only stops a rejection that comes during the work from being
+  // reported as unhandled before then.
+  startedSent.catch(() => {});
   let outcome: StepOutcome;
   try {
     outcome = await args.work({
@@ -140,7 +146,11 @@ export async function runStep(args: {
     const error = err instanceof Error ? err : new Error(String(err));
     // Shutting down: the failure is ours, not the job's. Record nothing; the runtime leaves the message
     // uncommitted and the next owner runs the step again.
-    if (ctx.signal.aborted) throw error;
+    if (ctx.signal.aborted) {
+      await startedSent.catch(() => {});
+      throw error;
+    }
+    await startedSent;
     if (error instanceof JobCancelledError) {
       ctx.log.info({ step }, "job cancelled during the step; stopped");
       await publish([stepEvent("cancelled")]);
@@ -157,6 +167,7 @@ export async function runStep(args: {
     await publish([stepEvent("retried", { error: info })]);
     throw error;
   }
+  await startedSent;
   const done = stepEvent(outcome.skipped ? "skipped" : "completed", {
     duration_ms: Math.round(performance.now() - started),
     warning: outcome.warning ?? null,

@@ -34,13 +34,14 @@ export interface InProcessChain {
  * - the mailer's DeliveryStore is the real one (email_deliveries, row lock, one email per job), but the
  *   recipient comes from the event rather than the projector's `conversation_processing` row.
  */
-export function createInProcessChain(opts: {
+export async function createInProcessChain(opts: {
   env: StackEnv;
   databaseUrl: string;
   bucket: string;
   elevenlabs: { url: string; apiKey: string };
-}): InProcessChain {
+}): Promise<InProcessChain> {
   const { env } = opts;
+  const fonts = await loadReportFonts();
   const orm = createOrm({ clientUrl: opts.databaseUrl });
   const jobs = createJobStore(orm);
   const s3 = s3Client(env);
@@ -96,7 +97,7 @@ export function createInProcessChain(opts: {
     s3,
     region: env.S3_REGION,
     defaultBucket: opts.bucket,
-    fonts: loadReportFonts(),
+    fonts,
   });
   const email = createMailerHandler({
     producer,
@@ -127,7 +128,8 @@ export function createInProcessChain(opts: {
   const take = <K extends TopicKey>(outbox: BatchItem[], topic: K): EventOf<K> => {
     const found = outbox.find((i) => i.topic === topic);
     if (found) return found.event as EventOf<K>;
-    const failed = outbox.find((i) => i.topic === "stepEvent" && i.event.status !== "started");
+    // The last step record: the one of the step that emitted nothing (earlier steps completed).
+    const failed = outbox.findLast((i) => i.topic === "stepEvent" && i.event.status !== "started");
     const step = failed?.topic === "stepEvent" ? failed.event : undefined;
     throw new Error(
       step ? `${step.step} ${step.status}: ${step.error?.code ?? "no error code"}` : `no ${topic} emitted`,

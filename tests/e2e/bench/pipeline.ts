@@ -31,6 +31,8 @@ import {
   uniqueName,
 } from "@postprocess/testkit/stack";
 import pg from "pg";
+import { cpuSnapshot, printCpu } from "./cpu.ts";
+import { type JobClock, printHops } from "./hops.ts";
 import { createInProcessChain, type InProcessChain } from "./in-process.ts";
 import { type Figures, figuresOf, formatFigures, type RunResult, runLanes } from "./stats.ts";
 import { type StatusWatch, watchStatuses } from "./status-watch.ts";
@@ -90,7 +92,9 @@ try {
   const gateway = pipeline.gatewayUrl;
   const statuses = watch;
 
-  const submitAndWait = async (conversation: string) => {
+  const clocks = new Map<string, JobClock>();
+  const submitAndWait = async (conversation: string, clocked: boolean) => {
+    const submitted = Date.now();
     const res = await fetch(`${gateway}/api/v1/postprocess/conversation`, {
       method: "POST",
       headers: { "content-type": "application/json", ...auth },
@@ -103,16 +107,20 @@ try {
     if (res.status !== 202) throw new Error(`gateway answered ${res.status}`);
     const { processing_id } = (await res.json()) as { processing_id: string };
     await statuses.ended(processing_id, jobTimeoutMs);
+    if (clocked) clocks.set(processing_id, { submitted, ended: Date.now() });
   };
   const pipelineRun = async (phase: string, count: number) =>
-    runLanes(count, concurrency, (i) => submitAndWait(conversationId(phase, i)));
+    runLanes(count, concurrency, (i) => submitAndWait(conversationId(phase, i), phase === "p"));
 
   console.log(`pipeline: ${warmup} warm-up jobs, then ${jobs} measured, ${concurrency} in flight…`);
   report("warm-up", await pipelineRun("pw", warmup));
+  const cpuBefore = cpuSnapshot();
   const piped = await pipelineRun("p", jobs);
   report("pipeline", piped);
+  printCpu(cpuBefore, cpuSnapshot(), piped.lastEnd - piped.firstStart);
+  await printHops(sql, clocks);
 
-  chain = createInProcessChain({
+  chain = await createInProcessChain({
     env,
     databaseUrl: db.url,
     bucket: bucket.bucket,
@@ -137,8 +145,10 @@ try {
     });
   console.log(`in-process: ${warmup} warm-up jobs, then ${jobs} measured, ${concurrency} in flight…`);
   report("warm-up", await chainRun("iw", warmup));
+  const cpuBeforeChain = cpuSnapshot();
   const direct = await chainRun("i", jobs);
   report("in-process", direct);
+  printCpu(cpuBeforeChain, cpuSnapshot(), direct.lastEnd - direct.firstStart);
   console.log(`in-process mean ms per step (warm-up included): ${JSON.stringify(inProcess.stepMeans())}`);
 
   const sent = await sql.query("SELECT count(*)::int AS n FROM email_deliveries WHERE status = 'sent'");

@@ -23,7 +23,7 @@ export async function watchStatuses(env: StackEnv, prefix: string): Promise<Stat
   });
   const endings = new Map<string, Ending>();
   const waiters = new Map<string, (e: Ending) => void>();
-  const consumer = kafka.consumer({ groupId: uniqueName("bench-status"), maxWaitTimeInMs: 20 });
+  const consumer = kafka.consumer({ groupId: uniqueName("bench-status"), maxWaitTimeInMs: 500 });
   await consumer.connect();
   await consumer.subscribe({ topic: prefix + topics.processingStatus.name, fromBeginning: true });
   await consumer.run({
