@@ -8,6 +8,15 @@ export function kafkaClient(env: StackEnv, clientId = uniqueName("test")): Kafka
   return new Kafka({ clientId, brokers: env.KAFKA_BROKERS.split(","), logLevel: logLevel.ERROR });
 }
 
+/**
+ * Deletes every topic of one run (all names starting with `prefix`, retry and dead-letter topics included):
+ * the cleanup of a test or benchmark that ran services on its own topic prefix. Best effort.
+ */
+export async function deleteTopicsWithPrefix(admin: Admin, prefix: string): Promise<void> {
+  const names = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+  await admin.deleteTopics({ topics: names }).catch(() => {});
+}
+
 /** Creates a fresh topic (unique name) and returns its name; `deleteTopic` removes it. */
 export async function createTopic(
   admin: Admin,

@@ -1,7 +1,7 @@
 /** The test kit's helpers without vitest: for benchmark scripts and the demo, which run outside a test. */
 
 export { createAccountWithKey, newAdminKey } from "./admin.ts";
-export { createTopic, kafkaClient, readMessages } from "./kafka.ts";
+export { createTopic, deleteTopicsWithPrefix, kafkaClient, readMessages } from "./kafka.ts";
 export { freshMailbox, inbox, type ReceivedMail, waitForMail } from "./mail.ts";
 export { pipelineServices, type RunningPipeline, startPipeline } from "./pipeline.ts";
 export { createDatabase } from "./postgres.ts";

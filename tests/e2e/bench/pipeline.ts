@@ -22,6 +22,7 @@ import { realisticConversation, startFakeElevenLabs } from "@postprocess/testkit
 import {
   createBucket,
   createDatabase,
+  deleteTopicsWithPrefix,
   freshMailbox,
   kafkaClient,
   type RunningPipeline,
@@ -175,8 +176,7 @@ try {
     .remove()
     .catch((err: Error) => console.error(`bucket ${bucket.bucket} not removed: ${err.message}`));
   await admin.connect();
-  const names = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-  await admin.deleteTopics({ topics: names }).catch(() => {});
+  await deleteTopicsWithPrefix(admin, prefix);
   await admin.disconnect();
 }
 

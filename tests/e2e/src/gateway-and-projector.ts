@@ -1,6 +1,7 @@
 import { allTopics, registerSchemas } from "@postprocess/contracts";
 import {
   createDatabase,
+  deleteTopicsWithPrefix,
   type RunningPipeline,
   type StackEnv,
   startPipeline,
@@ -55,7 +56,6 @@ export async function withGatewayAndProjector(
     await pipeline?.stop();
     await sql.end().catch(() => {});
     await db.drop();
-    const names = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    await admin.deleteTopics({ topics: names }).catch(() => {});
+    await deleteTopicsWithPrefix(admin, prefix);
   }
 }

@@ -3,6 +3,7 @@ import { allTopics, registerSchemas, topics } from "@postprocess/contracts";
 import { createCodec, createKafka, silentLogger } from "@postprocess/kafka";
 import {
   createDatabase,
+  deleteTopicsWithPrefix,
   freshMailbox,
   inbox,
   type RunningPipeline,
@@ -229,8 +230,7 @@ describe("the whole pipeline, every service as its own process, on the real stac
       await elevenlabs.close();
       await openai.close();
       await db.drop();
-      const names = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-      await admin.deleteTopics({ topics: names }).catch(() => {});
+      await deleteTopicsWithPrefix(admin, prefix);
     }
   }, 180_000); // eight service processes on two cores, sharing the machine with the rest of the suite
 });

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { allTopics, registerSchemas } from "@postprocess/contracts";
 import {
   createDatabase,
+  deleteTopicsWithPrefix,
   freshMailbox,
   type RunningPipeline,
   startPipeline,
@@ -201,7 +202,6 @@ test("ElevenLabs webhooks start a job (audio before transcript, replay ignored),
     receiver.close();
     await elevenlabs.close();
     await db.drop();
-    const names = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    await admin.deleteTopics({ topics: names }).catch(() => {});
+    await deleteTopicsWithPrefix(admin, prefix);
   }
 }, 180_000); // eight service processes on two cores, sharing the machine with the rest of the suite

@@ -24,24 +24,26 @@ export interface KeyIdentity {
 
 /** The account a request is authenticated as, or undefined (unknown or revoked: the same 401 either way). */
 export async function authenticate(sql: Sql, keyHash: string): Promise<KeyIdentity | undefined> {
+  // One round trip on every request: the lookup, and at most one write a minute per key to `last_used_at`
+  // (it is for people spotting unused keys, not an audit log).
   const [row] = await sql<{
     id: string;
     account_id: string;
     rate_limit_per_minute: number;
     rate_limit_burst: number;
   }>(
-    `SELECT k.id, k.account_id, a.rate_limit_per_minute, a.rate_limit_burst
-       FROM api_keys k JOIN accounts a ON a.id = k.account_id
-      WHERE k.key_hash = ? AND k.revoked_at IS NULL`,
+    `WITH found AS (
+       SELECT k.id, k.account_id, k.last_used_at, a.rate_limit_per_minute, a.rate_limit_burst
+         FROM api_keys k JOIN accounts a ON a.id = k.account_id
+        WHERE k.key_hash = ? AND k.revoked_at IS NULL
+     ), touched AS (
+       UPDATE api_keys k SET last_used_at = now() FROM found f
+        WHERE k.id = f.id AND (f.last_used_at IS NULL OR f.last_used_at < now() - interval '1 minute')
+     )
+     SELECT id, account_id, rate_limit_per_minute, rate_limit_burst FROM found`,
     [keyHash],
   );
   if (!row) return undefined;
-  // At most one write a minute per key: `last_used_at` is for people spotting unused keys, not an audit log.
-  await sql(
-    `UPDATE api_keys SET last_used_at = now()
-      WHERE id = ? AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
-    [row.id],
-  );
   return {
     keyId: row.id,
     keyHash,

@@ -14,7 +14,7 @@ import { ApiError } from "../errors.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import type { Operation } from "../openapi/operation.ts";
 import { parseParams } from "../path-params.ts";
-import { sqlOn } from "../sql.ts";
+import { type Sql, sqlOn } from "../sql.ts";
 import { parseOrThrow } from "../validation.ts";
 
 const accountParams = z.object({ account_id: z.string().describe("The account's id.") });
@@ -119,7 +119,7 @@ export function registerAdmin(app: Hono<AppEnv>): void {
   app.get(listKeysOperation.path, async (c) => {
     const sql = sqlOn(c.var.em);
     const { account_id: id } = parseParams(c, accountParams);
-    if (!(await findAccount(sql, id))) throw new ApiError("NOT_FOUND", `no account ${id}`);
+    await requireAccount(sql, id);
     const body: z.output<typeof apiKeyList> = { keys: await listApiKeys(sql, id) };
     return c.json(body, 200);
   });
@@ -128,7 +128,7 @@ export function registerAdmin(app: Hono<AppEnv>): void {
     const input = parseOrThrow(newKeySchema, c.var.body, "VALIDATION_FAILED", "key request is invalid");
     const sql = sqlOn(c.var.em);
     const { account_id: id } = parseParams(c, accountParams);
-    if (!(await findAccount(sql, id))) throw new ApiError("NOT_FOUND", `no account ${id}`);
+    await requireAccount(sql, id);
     const key = await createApiKey(sql, id, input);
     c.var.deps.log.info({ requestId: c.var.requestId, accountId: id, keyId: key.id }, "API key created");
     const body: z.output<typeof createdApiKeyView> = { ...key.info, key: key.plaintext };
@@ -142,4 +142,9 @@ export function registerAdmin(app: Hono<AppEnv>): void {
     c.var.deps.log.info({ requestId: c.var.requestId, keyId: key.id }, "API key revoked");
     return c.json(key, 200);
   });
+}
+
+/** The admin routes under an account: 404 when it does not exist (keys cannot belong to nobody). */
+async function requireAccount(sql: Sql, id: string): Promise<void> {
+  if (!(await findAccount(sql, id))) throw new ApiError("NOT_FOUND", `no account ${id}`);
 }

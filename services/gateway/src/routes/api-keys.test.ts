@@ -26,6 +26,13 @@ describe("an account's own API keys", () => {
       headers: { authorization: `Bearer ${created.key}` },
     });
     expect(withNewKey.status).toBe(200);
+    // Authenticating marks the key as used (listings show it), without changing anything else of it.
+    const [used] = await gw.sql<{ last_used_at: unknown; revoked_at: unknown }>(
+      "SELECT last_used_at, revoked_at FROM api_keys WHERE id = ?",
+      [created.id],
+    );
+    expect(used!.last_used_at).not.toBeNull();
+    expect(used!.revoked_at).toBeNull();
   });
 
   test("X-API-Key works as well as the Authorization header", async ({ gw }) => {
