@@ -92,3 +92,55 @@ test("folds batches, dead-letters poison, rejected and refused events alone, ret
     await cleanup();
   }
 });
+
+test("group commit: the partitions of one fetch fold in one call; a refused event still goes alone to the DLQ", async ({
+  env,
+  admin,
+}) => {
+  const groupId = uniqueName("bg");
+  const { prefix, cleanup } = await isolatedTopics(env, admin, [topics.cancelRequested], [groupId]);
+  const { logger } = captureLogger();
+  const kafka = testKafka(env, logger);
+  const codec = createCodec({ registryUrl: env.SCHEMA_REGISTRY_URL });
+  const producer = createProducer(kafka, codec, { topicPrefix: prefix });
+  const calls: { partitions: Set<number>; size: number }[] = [];
+  const folded = new Set<string>();
+  const consumer = createBatchConsumer(kafka, codec, {
+    groupId,
+    topicPrefix: prefix,
+    topics: ["cancelRequested"],
+    logger,
+    concurrency: 6,
+    handleBatch: async (events: BatchEvent<"cancelRequested">[]) => {
+      calls.push({ partitions: new Set(events.map((e) => e.meta.partition)), size: events.length });
+      if (events.some((e) => e.event.reason === "refused")) throw new NonRetriableError("check constraint");
+      for (const e of events) folded.add(e.event.reason ?? "");
+      return {};
+    },
+  });
+  try {
+    await producer.connect();
+    // Twelve jobs: their keys spread over the topic's six partitions. Produced before the consumer
+    // starts, so the first fetch returns them all.
+    const reasons = Array.from({ length: 12 }, (_, i) => (i === 7 ? "refused" : `ok-${i}`));
+    const sent = await Promise.all(
+      reasons.map((reason) => producer.send("cancelRequested", cancelEvent({ reason }))),
+    );
+    const partitions = new Set(sent.map((s) => s.partition));
+    expect(partitions.size).toBeGreaterThan(1);
+    await consumer.start();
+
+    await waitFor("every good event folded", () => folded.size === 11 && folded);
+    // The first call got every partition of the fetch together (it failed on the refused event) …
+    expect(calls[0]).toEqual({ partitions, size: 12 });
+    // … then each partition's chunk folded alone: the refused one bisected down to itself.
+    expect(calls.filter((c) => c.size === 1 && c.partitions.size === 1).length).toBeGreaterThan(0);
+    const dead = await readRaw(kafka, `${prefix}${groupId}.dlq`, 1);
+    expect(dead.map((d) => d.headers["x-error-message"])).toEqual(["check constraint"]);
+    expect([...folded].sort()).toEqual(reasons.filter((r) => r !== "refused").sort());
+  } finally {
+    await consumer.stop(5000);
+    await producer.disconnect();
+    await cleanup();
+  }
+});

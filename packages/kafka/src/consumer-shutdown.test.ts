@@ -15,6 +15,7 @@ import {
   recordCount,
   test,
   testKafka,
+  waitForCommit,
 } from "./testing/helpers.ts";
 
 test("stop() mid-message: signal aborted, bounded, finished work committed, unfinished redelivered", async ({
@@ -122,7 +123,13 @@ test("a consumer killed mid-handler (SIGKILL, no commit) → the same message go
     const job = newProcessingId();
     const ok = cancelEvent({ processing_id: job, reason: "ok" });
     const n = cancelEvent({ processing_id: job, reason: "hang" });
-    await producer.send("cancelRequested", ok);
+    const okSent = await producer.send("cancelRequested", ok);
+    // Handled work is committed within the commit interval; N comes once "ok" is, so only N is owed.
+    await waitForCommit(admin, prefix + groupId, {
+      topic: prefix + topics.cancelRequested.name,
+      partition: okSent.partition,
+      next: (BigInt(okSent.offset) + 1n).toString(),
+    });
     await producer.send("cancelRequested", n);
     await waitFor("the child to be inside the handler of message N", () =>
       said.some((s) => s.handling === n.event_id),

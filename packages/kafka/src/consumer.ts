@@ -1,12 +1,11 @@
 import { type TopicDef, type TopicKey, topics } from "@postprocess/contracts";
 import type { EachBatchPayload, Kafka } from "kafkajs";
 import type { Codec } from "./codec.ts";
-import { commitNext } from "./commit.ts";
-import { commitBehind } from "./commit-behind.ts";
 import { failureTopics } from "./dead-letter.ts";
 import type { Handlers, NoContextKeys } from "./handler.ts";
 import { createJsonLogger, type Logger } from "./logger.ts";
 import { runWithManualCommits } from "./manual-commit.ts";
+import { commitWithin, createOffsetCommitter } from "./offset-committer.ts";
 import { createMessageProcessor, type Route } from "./process-message.ts";
 import { createIdempotentProducer } from "./producer.ts";
 import { defaultRetryPolicy, type RetryPolicy } from "./retry-policy.ts";
@@ -35,6 +34,11 @@ export type ConsumerOptions<K extends TopicKey, Deps extends object> = {
   fromBeginning?: boolean;
   /** Partitions handled at once by this member (default 1: one message at a time). */
   concurrency?: number;
+  /**
+   * Longest a handled message's offset waits for its commit (default 1000 ms; see offset-committer.ts). A
+   * crash redelivers at most this much work; 0 commits after every message.
+   */
+  commitIntervalMs?: number;
   logger?: Logger;
 } & (Empty extends Deps ? { deps?: Deps & NoContextKeys } : { deps: Deps & NoContextKeys });
 
@@ -95,12 +99,18 @@ export function createConsumer<K extends TopicKey, Deps extends object = object>
   let started = false;
   let stopping: Promise<void> | undefined;
 
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
+  const committer = createOffsetCommitter({
+    commit: (offsets) => consumer.commitOffsets(offsets),
+    intervalMs: opts.commitIntervalMs ?? 1000,
+    onError: (err) => log.warn({ groupId, err }, "offset commit failed; retried with the next one"),
+  });
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    committer.retain(payload.memberAssignment);
     log.info(
       { groupId, memberId: payload.memberId, assignment: payload.memberAssignment },
       "partitions assigned",
-    ),
-  );
+    );
+  });
   consumer.on(consumer.events.REBALANCING, ({ payload }) =>
     log.info({ groupId, memberId: payload.memberId }, "group is rebalancing"),
   );
@@ -143,21 +153,14 @@ export function createConsumer<K extends TopicKey, Deps extends object = object>
         .heartbeat()
         .catch((err: unknown) => log.debug({ groupId, topic, partition, err }, "heartbeat failed"));
     }, heartbeatInterval);
-    const commits = commitBehind((offset) => commitNext(payload, topic, partition, offset));
     try {
       for (const message of batch.messages) {
         if (shutdown.signal.aborted || !payload.isRunning() || payload.isStale()) break;
         const outcome = await processor.process(topic, partition, message, pauseFor);
         if (outcome !== "done") break;
         payload.resolveOffset(message.offset);
-        commits.done(message.offset);
+        committer.done(topic, partition, message.offset);
       }
-      await commits.flush();
-    } catch (err) {
-      // Whatever failed, the commits of the messages already handled still land (or fail) before kafkajs
-      // sees the error, and stop() keeps waiting for them as part of this batch.
-      await commits.flush().catch(() => {});
-      throw err;
     } finally {
       clearInterval(beat);
     }
@@ -196,6 +199,10 @@ export function createConsumer<K extends TopicKey, Deps extends object = object>
         await Promise.allSettled(inFlight);
         clearTimeout(grace);
         drained.abort();
+        // The work finished so far is committed before leaving, so the next owner does not redo it.
+        await commitWithin(committer, deadline - reserve / 2, (err) =>
+          log.warn({ groupId, err }, "final offset commit failed; the next owner redelivers those messages"),
+        );
         const closed = (async () => {
           await consumer.disconnect();
           await producer.disconnect();

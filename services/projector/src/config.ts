@@ -18,8 +18,9 @@ export const configSchema = z.object({
   SCHEMA_AUTO_REGISTER: bool.default(false),
   // Largest chunk of a Kafka batch folded in one transaction.
   PROJECTOR_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(1000),
-  // Partitions folded at once by one replica (each in its own transaction).
-  PROJECTOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
+  // Partitions read at once by one replica; their chunks are folded together in one transaction (group
+  // commit), so this should cover every partition a replica owns (10 topics × 6 partitions).
+  PROJECTOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(64),
   // How long SIGTERM waits for in-flight batches before leaving them to the next owner.
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(10_000),
   // How often the timeout sweep fails jobs past their account's processing_timeout_minutes.

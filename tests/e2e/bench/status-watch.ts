@@ -27,6 +27,8 @@ export async function watchStatuses(env: StackEnv, prefix: string): Promise<Stat
   await consumer.connect();
   await consumer.subscribe({ topic: prefix + topics.processingStatus.name, fromBeginning: true });
   await consumer.run({
+    // A throw-away group that always reads from the start: committing would only load the broker under test.
+    autoCommit: false,
     partitionsConsumedConcurrently: 6,
     eachMessage: async ({ message }) => {
       const at = performance.now();
