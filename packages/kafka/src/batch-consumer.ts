@@ -235,9 +235,14 @@ export function createBatchConsumer<K extends TopicKey>(
     folding = true;
     // Let every partition of the fetch that is being handed over join before the fold starts.
     setImmediate(() => {
-      let size = 0;
-      const take = queue.findIndex((w) => (size += w.items.length) > maxBatch);
-      const group = take <= 0 ? queue.splice(0, take === 0 ? 1 : queue.length) : queue.splice(0, take);
+      // Whole chunks up to maxBatch events (at least one chunk).
+      let count = 1;
+      let size = queue[0]!.items.length;
+      while (count < queue.length && size + queue[count]!.items.length <= maxBatch) {
+        size += queue[count]!.items.length;
+        count++;
+      }
+      const group = queue.splice(0, count);
       foldGroup(group)
         .catch((err: unknown) => {
           log.error({ groupId, err }, "shared fold crashed; folding each chunk alone");
