@@ -43,3 +43,13 @@ export function waitForMail(
     { timeoutMs, intervalMs: 100 },
   );
 }
+
+/**
+ * Deletes every message GreenMail holds (all mailboxes). For benchmarks only: GreenMail slows to a crawl
+ * past a few hundred stored messages, which would be measured as the pipeline's latency. Never call it while
+ * tests that read mail run on the same stack.
+ */
+export async function purgeAllMail(env: StackEnv): Promise<void> {
+  const res = await fetch(`${env.MAIL_API_URL}/api/mail/purge`, { method: "POST" });
+  if (!res.ok) throw new Error(`GreenMail purge answered ${res.status}`);
+}

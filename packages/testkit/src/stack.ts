@@ -2,7 +2,7 @@
 
 export { createAccountWithKey, newAdminKey } from "./admin.ts";
 export { createTopic, deleteTopicsWithPrefix, kafkaClient, readMessages } from "./kafka.ts";
-export { freshMailbox, inbox, type ReceivedMail, waitForMail } from "./mail.ts";
+export { freshMailbox, inbox, purgeAllMail, type ReceivedMail, waitForMail } from "./mail.ts";
 export { pipelineServices, type RunningPipeline, startPipeline } from "./pipeline.ts";
 export { createDatabase } from "./postgres.ts";
 export { createBucket, s3Client } from "./s3.ts";

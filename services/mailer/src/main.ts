@@ -12,6 +12,7 @@ const transport = createSmtpTransport({
   secure: config.SMTP_SECURE,
   user: config.SMTP_USER,
   pass: config.SMTP_PASS,
+  maxConnections: config.SMTP_MAX_CONNECTIONS,
 });
 await startWorker({
   name: "mailer",

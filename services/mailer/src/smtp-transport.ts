@@ -7,6 +7,8 @@ export interface SmtpSettings {
   secure: boolean;
   user?: string | undefined;
   pass?: string | undefined;
+  /** Pool size (default 2). */
+  maxConnections?: number;
 }
 
 /**
@@ -20,7 +22,7 @@ export function createSmtpTransport(s: SmtpSettings): Transporter {
     secure: s.secure,
     ...(s.user && s.pass ? { auth: { user: s.user, pass: s.pass } } : {}),
     pool: true,
-    maxConnections: 2,
+    maxConnections: s.maxConnections ?? 2,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,

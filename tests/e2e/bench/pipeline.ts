@@ -9,6 +9,9 @@
  * unmeasured jobs before each run, BENCH_AUDIO_BYTES (16384) size of each fake recording,
  * BENCH_JOB_TIMEOUT_MS (120000) how long one job may take before it counts as failed.
  *
+ * It empties GreenMail before each measured run (GreenMail slows down badly past a few hundred stored
+ * messages): run it alone, not while tests use the stack.
+ *
  * Both runs are closed loops of BENCH_CONCURRENCY lanes: a lane submits a job, waits for its completion,
  * then submits the next, so both see the same load and their latencies compare. Pipeline latency: from the
  * gateway POST to reading the job's `completed` record on `processing.status` (published by the projector).
@@ -25,6 +28,7 @@ import {
   deleteTopicsWithPrefix,
   freshMailbox,
   kafkaClient,
+  purgeAllMail,
   type RunningPipeline,
   s3Client,
   stackEnv,
@@ -115,6 +119,7 @@ try {
 
   console.log(`pipeline: ${warmup} warm-up jobs, then ${jobs} measured, ${concurrency} in flight…`);
   report("warm-up", await pipelineRun("pw", warmup));
+  await purgeAllMail(env);
   const cpuBefore = cpuSnapshot();
   const piped = await pipelineRun("p", jobs);
   report("pipeline", piped);
@@ -146,6 +151,7 @@ try {
     });
   console.log(`in-process: ${warmup} warm-up jobs, then ${jobs} measured, ${concurrency} in flight…`);
   report("warm-up", await chainRun("iw", warmup));
+  await purgeAllMail(env);
   const cpuBeforeChain = cpuSnapshot();
   const direct = await chainRun("i", jobs);
   report("in-process", direct);
