@@ -56,7 +56,27 @@ describe("runStep", () => {
     expect(h.statuses()).toEqual(["started", "completed"]);
   });
 
-  it("runs the work while `started` is in flight, and publishes the rest only once `started` is acknowledged", async () => {
+  it("a quick step sends `started` in the same request as its outcome, first", async () => {
+    const requests: string[] = [];
+    await runStep({
+      step: "extract",
+      input,
+      ctx: { attempt: 1, lastAttempt: false, log: silentLogger, signal: new AbortController().signal } as never,
+      deps: {
+        producer: {
+          sendBatch: async (b) =>
+            void requests.push(b.map((i) => (i.topic === "stepEvent" ? i.event.status : i.topic)).join("+")),
+        },
+        jobs: { view: async () => ({ status: "extracting", createdAt: t0, settings: defaultSettings }) },
+        startedDeferMs: 60_000,
+      },
+      exhaustedCode: "UPSTREAM_UNAVAILABLE",
+      work: async () => ({ emit: [] }),
+    });
+    expect(requests).toEqual(["started+completed"]);
+  });
+
+  it("a slow step sends `started` alone while the work runs, and the rest only once `started` is acknowledged", async () => {
     const order: string[] = [];
     let ackStarted!: () => void;
     const producer = {
@@ -72,6 +92,7 @@ describe("runStep", () => {
         });
       },
     };
+    let finishWork!: () => void;
     const running = runStep({
       step: "extract",
       input,
@@ -84,17 +105,25 @@ describe("runStep", () => {
       deps: {
         producer,
         jobs: { view: async () => ({ status: "extracting", createdAt: t0, settings: defaultSettings }) },
+        startedDeferMs: 5,
       },
       exhaustedCode: "UPSTREAM_UNAVAILABLE",
       async work() {
         order.push("work");
+        await new Promise<void>((r) => {
+          finishWork = r;
+        });
         return { emit: [] };
       },
     });
-    await vi.waitFor(() => expect(order).toEqual(["send started", "work"]));
+    await vi.waitFor(() => expect(order).toEqual(["work", "send started"]));
+    finishWork();
+    await new Promise((r) => setTimeout(r, 20));
+    // The outcome waits for the ack of `started`.
+    expect(order).toEqual(["work", "send started"]);
     ackStarted();
     await running;
-    expect(order).toEqual(["send started", "work", "ack started", "send completed"]);
+    expect(order).toEqual(["work", "send started", "ack started", "send completed"]);
   });
 
   it("fails the step when `started` could not be sent, even though the work succeeded", async () => {
@@ -116,9 +145,10 @@ describe("runStep", () => {
           },
         },
         jobs: { view: async () => ({ status: "extracting", createdAt: t0, settings: defaultSettings }) },
+        startedDeferMs: 1,
       },
       exhaustedCode: "UPSTREAM_UNAVAILABLE",
-      work: async () => ({ emit: [] }),
+      work: () => new Promise((r) => setTimeout(() => r({ emit: [] }), 30)),
     });
     // The runtime retries the message; nothing after `started` was attempted.
     await expect(run).rejects.toThrow("broker unreachable");
@@ -217,6 +247,7 @@ describe("runStep", () => {
         throw new Error("fetch aborted");
       }),
     ).rejects.toThrow("aborted");
-    expect(h.statuses()).toEqual(["started"]);
+    // Not even `started`: it had not gone out yet, and a step abandoned by shutdown adds nothing.
+    expect(h.statuses()).toEqual([]);
   });
 });

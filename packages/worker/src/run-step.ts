@@ -36,7 +36,17 @@ export interface StepDeps {
   producer: Pick<Producer, "sendBatch">;
   jobs: JobStore;
   now?: () => Date;
+  /** How long a step runs before its `started` record goes out on its own (default 250 ms; see runStep). */
+  startedDeferMs?: number;
 }
+
+/**
+ * A step quicker than this publishes `started` in the same request as its outcome; a slower one publishes
+ * it on its own once this much time has passed, so a long step (an LLM call) shows as running. Either way
+ * the record carries the time the step really started. On the pipeline benchmark most steps took 10–80 ms,
+ * and a produce request of its own for each `started` was half of every worker's requests to the broker.
+ */
+export const startedDeferMs = 250;
 
 /**
  * Runs one pipeline step around `work`, the same way in every worker:
@@ -44,7 +54,8 @@ export interface StepDeps {
  * - a job already finished (cancelled, failed, completed) is left alone; a cancelled one gets a `cancelled`
  *   step record once;
  * - a job past its account's `processing_timeout_minutes` fails with `TIMEOUT`;
- * - `started`, then the work's events with `completed` (or `skipped` + warning) in one batch;
+ * - `started` (alone once the work has run for startedDeferMs, else with the outcome), then the work's
+ *   events with `completed` (or `skipped` + warning) in one batch;
  * - a retriable failure records `retried` and rethrows, so the runtime retries; a non-retriable one, or the
  *   last attempt of a retriable one, records `failed` with a closed error code and returns (the job has
  *   failed; nothing is left to retry).
@@ -120,13 +131,27 @@ export async function runStep(args: {
   }
 
   const started = performance.now();
-  // `started` travels while the work runs (one broker round trip off every step). Every later event of the
-  // step is published only after it was acknowledged, so the job's events keep their order, and a failed
-  // send still fails the step (after the work, which is idempotent, so the runtime's retry is harmless).
-  const startedSent = publish([stepEvent("started")]);
-  // Awaited on every path below; this only stops a rejection that comes during the work from being
-  // reported as unhandled before then.
-  startedSent.catch(() => {});
+  const startedRecord = stepEvent("started");
+  // `started` goes out alone only if the work is still running after startedDeferMs; every later record of
+  // the step waits for its ack (order holds), and a failed send still fails the step (after the work, which
+  // is idempotent, so the runtime's retry is harmless). Otherwise it rides with the step's outcome.
+  let startedSent: Promise<void> | undefined;
+  const deferral = setTimeout(() => {
+    startedSent = publish([startedRecord]);
+    // Awaited on every path below; this only stops a rejection during the work from being reported as
+    // unhandled before then.
+    startedSent.catch(() => {});
+  }, deps.startedDeferMs ?? startedDeferMs);
+  /** The outcome's records, preceded by `started` unless it already went out (then once it is acked). */
+  const publishAfterStarted = async (items: BatchItem[]) => {
+    clearTimeout(deferral);
+    if (startedSent) {
+      await startedSent;
+      await publish(items);
+    } else {
+      await publish([startedRecord, ...items]);
+    }
+  };
   let outcome: StepOutcome;
   try {
     outcome = await args.work({
@@ -144,33 +169,32 @@ export async function runStep(args: {
     });
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
-    // Shutting down: the failure is ours, not the job's. Record nothing; the runtime leaves the message
+    // Shutting down: the failure is ours, not the job's. Record nothing more; the runtime leaves the message
     // uncommitted and the next owner runs the step again.
     if (ctx.signal.aborted) {
-      await startedSent.catch(() => {});
+      clearTimeout(deferral);
+      await startedSent?.catch(() => {});
       throw error;
     }
-    await startedSent;
     if (error instanceof JobCancelledError) {
       ctx.log.info({ step }, "job cancelled during the step; stopped");
-      await publish([stepEvent("cancelled")]);
+      await publishAfterStarted([stepEvent("cancelled")]);
       return;
     }
     const info = { code: codeOf(error, args.exhaustedCode), message: error.message.slice(0, 2000) };
     if (dispositionOf(error) === "non-retriable" || ctx.lastAttempt) {
       ctx.log.warn({ step, code: info.code, error: info.message }, "step failed; job fails");
-      await publish([
+      await publishAfterStarted([
         stepEvent("failed", { error: info, duration_ms: Math.round(performance.now() - started) }),
       ]);
       return;
     }
-    await publish([stepEvent("retried", { error: info })]);
+    await publishAfterStarted([stepEvent("retried", { error: info })]);
     throw error;
   }
-  await startedSent;
   const done = stepEvent(outcome.skipped ? "skipped" : "completed", {
     duration_ms: Math.round(performance.now() - started),
     warning: outcome.warning ?? null,
   });
-  await publish([...outcome.emit, done]);
+  await publishAfterStarted([...outcome.emit, done]);
 }
