@@ -3,6 +3,7 @@ import type { EachBatchPayload, Kafka } from "kafkajs";
 import type { Codec } from "./codec.ts";
 import { failureTopics } from "./dead-letter.ts";
 import type { Handlers, NoContextKeys } from "./handler.ts";
+import { createLanes } from "./lanes.ts";
 import { createJsonLogger, type Logger } from "./logger.ts";
 import { runWithManualCommits } from "./manual-commit.ts";
 import { commitWithin, createOffsetCommitter } from "./offset-committer.ts";
@@ -32,7 +33,7 @@ export type ConsumerOptions<K extends TopicKey, Deps extends object> = {
   maxWaitTimeInMs?: number;
   /** Where a brand-new group starts; default true, so events published before the first deploy are handled. */
   fromBeginning?: boolean;
-  /** Partitions handled at once by this member (default 1: one message at a time). */
+  /** Handlers running at once across this member's partitions (default 1); a partition is always handled in order, one message at a time (see lanes.ts). */
   concurrency?: number;
   /**
    * Longest a handled message's offset waits for its commit (default 1000 ms; see offset-committer.ts). A
@@ -95,7 +96,6 @@ export function createConsumer<K extends TopicKey, Deps extends object = object>
   const shutdown = new AbortController();
   const drained = new AbortController();
   const inFlight = new Set<Promise<void>>();
-  const resumeTimers = new Set<NodeJS.Timeout>();
   let started = false;
   let stopping: Promise<void> | undefined;
 
@@ -106,6 +106,7 @@ export function createConsumer<K extends TopicKey, Deps extends object = object>
   });
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     committer.retain(payload.memberAssignment);
+    lanes.reassigned(payload.memberAssignment);
     log.info(
       { groupId, memberId: payload.memberId, assignment: payload.memberAssignment },
       "partitions assigned",
@@ -134,36 +135,33 @@ export function createConsumer<K extends TopicKey, Deps extends object = object>
     drained: drained.signal,
   });
 
+  const lanes = createLanes({
+    concurrency: opts.concurrency ?? 1,
+    stopping: shutdown.signal,
+    async process(topic, partition, message) {
+      let waitMs = 0;
+      const outcome = await processor.process(topic, partition, message, (ms) => {
+        waitMs = ms;
+      });
+      return outcome === "wait" ? { waitMs } : outcome;
+    },
+    done: (topic, partition, offset) => committer.done(topic, partition, offset),
+    pause: (topic, partition) => consumer.pause([{ topic, partitions: [partition] }]),
+    resume(topic, partition) {
+      // stop() paused every topic: a lane draining meanwhile must not undo that.
+      if (!shutdown.signal.aborted) consumer.resume([{ topic, partitions: [partition] }]);
+    },
+    onError: (err, at) =>
+      log.error({ groupId, ...at, err }, "could not route a failed message (retry or DLQ publish); trying again"),
+  });
+
+  /** kafkajs hands a fetched batch over: it is queued in its partition's lane and kafkajs fetches on. */
   const processBatch = async (payload: EachBatchPayload) => {
     const { batch } = payload;
-    const { topic, partition } = batch;
-    const pauseFor = (ms: number) => {
-      // Pause, not sleep: one worker serves all partitions, so sleeping would stall the source topics.
-      const resume = payload.pause();
-      log.debug({ groupId, topic, partition, resumeInMs: ms }, "retry not due yet, partition paused");
-      const timer = setTimeout(() => {
-        resumeTimers.delete(timer);
-        if (!shutdown.signal.aborted) resume();
-      }, ms);
-      resumeTimers.add(timer);
-    };
-    // kafkajs heartbeats only between batches; a handler may run for minutes (an LLM call).
-    const beat = setInterval(() => {
-      payload
-        .heartbeat()
-        .catch((err: unknown) => log.debug({ groupId, topic, partition, err }, "heartbeat failed"));
-    }, heartbeatInterval);
-    try {
-      for (const message of batch.messages) {
-        if (shutdown.signal.aborted || !payload.isRunning() || payload.isStale()) break;
-        const outcome = await processor.process(topic, partition, message, pauseFor);
-        if (outcome !== "done") break;
-        payload.resolveOffset(message.offset);
-        committer.done(topic, partition, message.offset);
-      }
-    } finally {
-      clearInterval(beat);
-    }
+    if (shutdown.signal.aborted || !payload.isRunning() || payload.isStale()) return;
+    lanes.enqueue(batch.topic, batch.partition, batch.messages);
+    const last = batch.messages.at(-1);
+    if (last) payload.resolveOffset(last.offset);
   };
 
   return {
@@ -177,14 +175,13 @@ export function createConsumer<K extends TopicKey, Deps extends object = object>
       await consumer.subscribe({ topics: sources, fromBeginning: opts.fromBeginning ?? true });
       // The retry topic is the group's own: everything on it is still owed, whatever fromBeginning says.
       await consumer.subscribe({ topics: [failure.retry], fromBeginning: true });
-      await runWithManualCommits(consumer, { concurrency: opts.concurrency ?? 1, inFlight, processBatch });
+      await runWithManualCommits(consumer, { concurrency: 1, inFlight, processBatch });
       log.info({ groupId, topics: sources, retryTopic: failure.retry }, "consumer started");
     },
 
     stop(timeoutMs = 10_000) {
       stopping ??= (async () => {
         const deadline = Date.now() + timeoutMs;
-        for (const t of resumeTimers) clearTimeout(t);
         shutdown.abort();
         if (started) {
           try {
@@ -197,6 +194,7 @@ export function createConsumer<K extends TopicKey, Deps extends object = object>
         const reserve = Math.min(2000, timeoutMs / 3);
         const grace = setTimeout(() => drained.abort(), Math.max(0, deadline - reserve - Date.now()));
         await Promise.allSettled(inFlight);
+        await lanes.drain();
         clearTimeout(grace);
         drained.abort();
         // The work finished so far is committed before leaving, so the next owner does not redo it.
