@@ -152,7 +152,10 @@ export function createConsumer<K extends TopicKey, Deps extends object = object>
       if (!shutdown.signal.aborted) consumer.resume([{ topic, partitions: [partition] }]);
     },
     onError: (err, at) =>
-      log.error({ groupId, ...at, err }, "could not route a failed message (retry or DLQ publish); trying again"),
+      log.error(
+        { groupId, ...at, err },
+        "could not route a failed message (retry or DLQ publish); trying again",
+      ),
   });
 
   /** kafkajs hands a fetched batch over: it is queued in its partition's lane and kafkajs fetches on. */

@@ -1,6 +1,6 @@
 import type { KafkaMessage } from "kafkajs";
 import { expect, test } from "vitest";
-import { createLanes, type LaneOutcome, type LaneOptions } from "./lanes.ts";
+import { createLanes, type LaneOptions, type LaneOutcome } from "./lanes.ts";
 
 const msg = (offset: number) => ({ offset: String(offset), value: null }) as unknown as KafkaMessage;
 const msgs = (...offsets: number[]) => offsets.map(msg);

@@ -31,7 +31,10 @@ test("idle: a batch goes at once; batches queued behind a request go together, i
   requests[0]!.settle();
   await first;
   await turn();
-  expect(requests.map((r) => r.values)).toEqual([["a1", "a2"], ["b1", "c1", "c2"]]);
+  expect(requests.map((r) => r.values)).toEqual([
+    ["a1", "a2"],
+    ["b1", "c1", "c2"],
+  ]);
   requests[1]!.settle();
   await Promise.all([second, third]);
 });

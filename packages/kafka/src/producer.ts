@@ -108,17 +108,19 @@ export function createCoalescer(send: (records: Outgoing[]) => Promise<void>) {
     }
     const group = queue.slice(0, count);
     queue = queue.slice(count);
-    send(group.flatMap((w) => w.records)).then(
-      () => {
-        for (const w of group) w.done();
-      },
-      (err: unknown) => {
-        for (const w of group) w.done(err);
-      },
-    ).finally(() => {
-      busy = false;
-      pump();
-    });
+    send(group.flatMap((w) => w.records))
+      .then(
+        () => {
+          for (const w of group) w.done();
+        },
+        (err: unknown) => {
+          for (const w of group) w.done(err);
+        },
+      )
+      .finally(() => {
+        busy = false;
+        pump();
+      });
   };
   return (records: Outgoing[]) =>
     new Promise<void>((resolve, reject) => {

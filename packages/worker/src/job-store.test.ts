@@ -48,6 +48,17 @@ describe("createJobStore().view", () => {
       }
       // An account without a row runs with the defaults.
       expect((await jobs.view(newProcessingId(), "acc_b")).settings).toEqual(defaultSettings);
+      // The snapshot the step's input carried wins over the stored one and the live row, also before the
+      // projector wrote the job (the status is then unknown, not invented).
+      const carried = { ...defaultSettings, processingTimeoutMinutes: 9 };
+      expect(await jobs.view(snapped, "acc_a", carried)).toMatchObject({
+        status: "storing",
+        settings: carried,
+      });
+      expect(await jobs.view(newProcessingId(), "acc_a", carried)).toMatchObject({
+        status: undefined,
+        settings: carried,
+      });
     } finally {
       await orm.close();
     }

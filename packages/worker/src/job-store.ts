@@ -12,12 +12,16 @@ export interface JobView {
 
 /** Read-only access to the projector's tables (workers never write them). */
 export interface JobStore {
-  view(processingId: string, accountId: string): Promise<JobView>;
+  /**
+   * The job as projected. `settings`: the snapshot the step's input carried, which governs the job (the
+   * account's live settings are then not read at all).
+   */
+  view(processingId: string, accountId: string, settings?: JobSettings): Promise<JobView>;
 }
 
 export function createJobStore(orm: MikroORM): JobStore {
   return {
-    async view(processingId, accountId) {
+    async view(processingId, accountId, carried) {
       const conn = orm.em.fork().getConnection();
       const [job] = (await conn.execute(
         "SELECT status, created_at, settings FROM conversation_processing WHERE processing_id = ?",
@@ -26,9 +30,11 @@ export function createJobStore(orm: MikroORM): JobStore {
       return {
         status: job?.status,
         createdAt: job ? new Date(job.created_at) : undefined,
-        // The snapshot the job was accepted with governs it; the live row only stands in for jobs that
-        // have none (an outside publisher sent none) or whose row the projector has not written yet.
-        settings: job?.settings ? settingsFromSnapshot(job.settings) : await liveSettings(orm, accountId),
+        // The snapshot the job was accepted with governs it (as carried by the event, else as stored); the
+        // live row only stands in for jobs that have none (an outside publisher sent none).
+        settings:
+          carried ??
+          (job?.settings ? settingsFromSnapshot(job.settings) : await liveSettings(orm, accountId)),
       };
     },
   };

@@ -3,7 +3,7 @@ import { RetriableError, silentLogger } from "@postprocess/kafka";
 import { describe, expect, it, vi } from "vitest";
 import type { JobStore, JobView } from "./job-store.ts";
 import { runStep, type StepOutcome, type StepWork } from "./run-step.ts";
-import { defaultSettings } from "./settings.ts";
+import { defaultSettings, settingsToRow } from "./settings.ts";
 import { StepError } from "./step-error.ts";
 
 const input = { processing_id: "proc_01JC00000000000000000000W1", conversation_id: "c1", account_id: "acc" };
@@ -61,7 +61,12 @@ describe("runStep", () => {
     await runStep({
       step: "extract",
       input,
-      ctx: { attempt: 1, lastAttempt: false, log: silentLogger, signal: new AbortController().signal } as never,
+      ctx: {
+        attempt: 1,
+        lastAttempt: false,
+        log: silentLogger,
+        signal: new AbortController().signal,
+      } as never,
       deps: {
         producer: {
           sendBatch: async (b) =>
@@ -153,6 +158,44 @@ describe("runStep", () => {
     // The runtime retries the message; nothing after `started` was attempted.
     await expect(run).rejects.toThrow("broker unreachable");
     expect(sends).toBe(1);
+  });
+
+  it("runs with the settings snapshot its input carries (no live read) and hands the snapshot on", async () => {
+    const snapshot = { ...settingsToRow(defaultSettings), processing_timeout_minutes: 7 };
+    const carriedToView: unknown[] = [];
+    let seen: StepWork | undefined;
+    await runStep({
+      step: "store",
+      input: { ...input, settings: snapshot },
+      ctx: {
+        attempt: 1,
+        lastAttempt: false,
+        log: silentLogger,
+        signal: new AbortController().signal,
+      } as never,
+      deps: {
+        producer: { sendBatch: async () => {} },
+        jobs: {
+          view: async (_id, _acc, carried) => {
+            carriedToView.push(carried);
+            return { status: undefined, createdAt: undefined, settings: carried ?? defaultSettings };
+          },
+        },
+      },
+      exhaustedCode: "STORAGE_FAILED",
+      async work(w) {
+        seen = w;
+        await w.checkCancelled();
+        return { emit: [] };
+      },
+    });
+    expect(seen?.settings.processingTimeoutMinutes).toBe(7);
+    expect(seen?.snapshot).toEqual(snapshot);
+    // Both reads of the job (before the step, and the cancellation check) were handed the snapshot.
+    expect(carriedToView).toEqual([
+      expect.objectContaining({ processingTimeoutMinutes: 7 }),
+      expect.objectContaining({ processingTimeoutMinutes: 7 }),
+    ]);
   });
 
   it("gives every event a deterministic id: running the step again publishes the same ids", async () => {

@@ -1,7 +1,12 @@
-import { derivedEventId, type EventOf, terminalStatuses } from "@postprocess/contracts";
+import {
+  derivedEventId,
+  type EventOf,
+  type JobSettingsSnapshot,
+  terminalStatuses,
+} from "@postprocess/contracts";
 import { type BatchItem, dispositionOf, type HandlerContext, type Producer } from "@postprocess/kafka";
 import type { JobStore } from "./job-store.ts";
-import type { JobSettings } from "./settings.ts";
+import { type JobSettings, settingsFromSnapshot } from "./settings.ts";
 import { codeOf, JobCancelledError, type StepErrorCode } from "./step-error.ts";
 
 type Step = EventOf<"stepEvent">["step"];
@@ -14,6 +19,9 @@ export interface Envelope {
   account_id: string;
 }
 
+/** A step's input event: its ids, and the job's settings snapshot when the event carries one. */
+export type StepInput = Envelope & { settings?: JobSettingsSnapshot | null };
+
 /** What a step's work gets: the job's settings, the shutdown signal, and a cancellation check. */
 export interface StepWork {
   settings: JobSettings;
@@ -22,6 +30,8 @@ export interface StepWork {
   checkCancelled(): Promise<void>;
   /** A fresh envelope (deterministic id) for an output event named `kind`. */
   envelope(kind: string): Envelope & { event_id: string; occurred_at: string };
+  /** The settings snapshot the input carried, for the output event to carry on (null: none was taken). */
+  snapshot: JobSettingsSnapshot | null;
 }
 
 /** What the work produced: the events to hand on, and a warning when it degraded or skipped. */
@@ -65,16 +75,11 @@ export const startedDeferMs = 250;
  */
 export async function runStep(args: {
   step: Step;
-  input: Envelope;
+  input: StepInput;
   ctx: HandlerContext;
   deps: StepDeps;
   /** The code a retriable failure shows once it has run out of attempts. */
   exhaustedCode: StepErrorCode;
-  /**
-   * The job's settings snapshot when the input event carries it (`conversation.ended`): used instead of the
-   * job store's, which for the first step usually has no row of the job yet.
-   */
-  settings?: JobSettings;
   work(w: StepWork): Promise<StepOutcome>;
 }): Promise<void> {
   const { step, input, ctx, deps } = args;
@@ -110,8 +115,10 @@ export async function runStep(args: {
   });
   const publish = (items: BatchItem[]) => deps.producer.sendBatch(items);
 
-  const stored = await deps.jobs.view(input.processing_id, input.account_id);
-  const view = args.settings ? { ...stored, settings: args.settings } : stored;
+  // The snapshot the input carries governs the step: the projector may not have stored the job yet.
+  const snapshot = input.settings ?? null;
+  const carried = snapshot ? settingsFromSnapshot(snapshot) : undefined;
+  const view = await deps.jobs.view(input.processing_id, input.account_id, carried);
   if (view.status && (terminalStatuses as readonly string[]).includes(view.status)) {
     ctx.log.info({ step, status: view.status }, "job already finished; step not run");
     if (view.status === "cancelled") await publish([stepEvent("cancelled")]);
@@ -157,8 +164,9 @@ export async function runStep(args: {
     outcome = await args.work({
       settings: view.settings,
       signal: ctx.signal,
+      snapshot,
       async checkCancelled() {
-        const v = await deps.jobs.view(input.processing_id, input.account_id);
+        const v = await deps.jobs.view(input.processing_id, input.account_id, view.settings);
         if (v.status === "cancelled") throw new JobCancelledError(`job ${input.processing_id} was cancelled`);
       },
       envelope: (kind) => ({

@@ -8,7 +8,8 @@ import {
 import { type AwaitOptions, awaitFinishedConversation } from "./await-conversation.ts";
 import type { ElevenLabsClient } from "./elevenlabs-client.ts";
 
-type Envelope = "event_id" | "occurred_at" | "processing_id" | "conversation_id" | "account_id";
+/** Set by the step around extraction: the ids, and the settings snapshot carried on. */
+type Envelope = "event_id" | "occurred_at" | "processing_id" | "conversation_id" | "account_id" | "settings";
 /** `transcriptExtracted` without its envelope: what extraction produces. */
 export type Extracted = Omit<EventOf<"transcriptExtracted">, Envelope>;
 type Warning = Extracted["warnings"][number];

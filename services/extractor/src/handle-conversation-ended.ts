@@ -1,14 +1,7 @@
 import type { EventOf } from "@postprocess/contracts";
 import { isProcessingId, processingIdFromEvent } from "@postprocess/db";
 import { type HandlerContext, NonRetriableError } from "@postprocess/kafka";
-import {
-  type ElevenLabsKeys,
-  type Envelope,
-  runStep,
-  type StepDeps,
-  StepError,
-  settingsFromSnapshot,
-} from "@postprocess/worker";
+import { type ElevenLabsKeys, type Envelope, runStep, type StepDeps, StepError } from "@postprocess/worker";
 import { ConversationNotReadyError } from "./await-conversation.ts";
 import type { ElevenLabsClient } from "./elevenlabs-client.ts";
 import { type Extracted, extractFromElevenLabs, extractInline } from "./extract.ts";
@@ -36,12 +29,11 @@ export function createExtractorHandler(deps: ExtractorDeps) {
     const input = envelopeOf(event);
     await runStep({
       step: "extract",
-      input,
+      // With the snapshot the gateway took when it accepted the job: every later step runs with it too.
+      input: { ...input, settings: event.settings },
       ctx,
       deps,
       exhaustedCode: "UPSTREAM_UNAVAILABLE",
-      // The snapshot the gateway took when it accepted the job; the projector may not have stored it yet.
-      settings: event.settings ? settingsFromSnapshot(event.settings) : undefined,
       async work(w) {
         let extracted: Extracted;
         if (event.source.kind === "inline") extracted = extractInline(event);
@@ -68,7 +60,7 @@ export function createExtractorHandler(deps: ExtractorDeps) {
           emit: [
             {
               topic: "transcriptExtracted",
-              event: { ...w.envelope("transcriptExtracted"), ...extracted },
+              event: { ...w.envelope("transcriptExtracted"), ...extracted, settings: w.snapshot },
               context: ctx,
             },
           ],

@@ -76,6 +76,7 @@ async function summaryEvent(
     transcript: ref("transcript", "transcript.json", key, body),
     summary_file: ref("summary", "summary.json", objectKey(envelope, "summary.json"), Buffer.from("{}")),
     warnings: [{ code: "NO_AUDIO", message: "the conversation has no recording" }],
+    settings: null,
   };
   return event;
 }

@@ -59,6 +59,7 @@ export function createReportHandler(deps: ReportDeps) {
             report,
             summary_file: event.summary_file,
             warnings,
+            settings: w.snapshot,
           },
         });
         if (!w.settings.enableReportGeneration) {

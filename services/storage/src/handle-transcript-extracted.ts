@@ -109,6 +109,7 @@ async function store(
           files,
           warnings: withWarning(event.warnings, warning),
           transcript: transcriptRef,
+          settings: w.snapshot,
         },
       },
     ],

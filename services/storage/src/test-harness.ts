@@ -212,6 +212,7 @@ export function extracted(
     ],
     audio_url: null,
     warnings: [],
+    settings: null,
     ...over,
   };
 }

@@ -18,6 +18,7 @@ const event: EventOf<"transcriptExtracted"> = {
     { role: "user", message: "Ich möchte eine Rückerstattung.", time_in_call_secs: 63.2, tool_name: null },
   ],
   audio_url: null,
+  settings: null,
   warnings: [],
 };
 

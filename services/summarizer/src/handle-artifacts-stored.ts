@@ -87,6 +87,7 @@ export function createSummarizerHandler(
                 transcript: event.transcript,
                 summary_file: summaryFile,
                 warnings: [...event.warnings, ...warnings],
+                settings: w.snapshot,
               },
             },
           ],

@@ -56,6 +56,7 @@ export function artifactsStored(
     files: transcript ? [transcript] : [],
     warnings: [{ code: "NO_AUDIO", message: "the conversation has no recording" }],
     transcript,
+    settings: null,
     ...over,
   };
 }

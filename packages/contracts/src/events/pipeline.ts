@@ -1,5 +1,17 @@
 import { avroRecord, optional, ref } from "../avro.ts";
+import { JobSettingsRecord } from "./job-settings.ts";
 import { ErrorInfo, envelopeFields, FileRef, GroundedItem, NS, Step, Turn, Warning } from "./shared.ts";
+
+/**
+ * The settings snapshot of `conversation.ended`, carried along by every step's output: the next step runs
+ * with it even when the projector has not stored the job yet (under load it often has not). Added with a
+ * default, so events written before it still read.
+ */
+const carriedSettings = optional(
+  "settings",
+  JobSettingsRecord,
+  "The job's settings snapshot, as conversation.ended carried it. Null: each step reads the account's live settings.",
+);
 
 /** Lifecycle of one step of one job: started, completed, failed, retried, skipped, cancelled. */
 export const stepEventSchema = avroRecord({
@@ -38,6 +50,7 @@ export const transcriptExtractedSchema = avroRecord({
     { name: "turns", type: { type: "array", items: Turn } },
     optional("audio_url", "string", "Where storage streams the recording from; null when there is none."),
     { name: "warnings", type: { type: "array", items: Warning }, default: [] },
+    carriedSettings,
   ],
 });
 
@@ -55,6 +68,7 @@ export const artifactsStoredSchema = avroRecord({
       ref(FileRef),
       "The normalised transcript JSON the next steps read (also when it is not kept as an artifact).",
     ),
+    carriedSettings,
   ],
 });
 
@@ -97,6 +111,7 @@ export const summaryGeneratedSchema = avroRecord({
       default: [],
       doc: "Every warning of the job so far: each step hands on its input's warnings plus its own.",
     },
+    carriedSettings,
   ],
 });
 
@@ -110,6 +125,7 @@ export const reportGeneratedSchema = avroRecord({
     optional("report", FileRef, "Null when report generation is disabled."),
     optional("summary_file", ref(FileRef), "Handed on from summary-generated for the mailer."),
     { name: "warnings", type: { type: "array", items: Warning }, default: [] },
+    carriedSettings,
   ],
 });
 

@@ -110,6 +110,7 @@ export async function reportEvent(
         ? null
         : await put("report.pdf", opts.report ?? samplePdf, "application/pdf", "report"),
     warnings: opts.warnings ?? [{ code: "NO_AUDIO", message: "the conversation has no recording" }],
+    settings: null,
   };
 }
 
