@@ -40,15 +40,29 @@ export function createS3(s: S3Settings): Minio.Client {
   });
 }
 
+/**
+ * How long a bucket seen to exist is not checked again. Three steps write to the job's bucket, and a HEAD
+ * before every write was an S3 round trip each on the hot path; buckets are not deleted under a running
+ * deployment (if one is, writes fail and their retries recreate it once this has passed).
+ */
+export const bucketCheckCacheMs = 60_000;
+const ensured = new WeakMap<Minio.Client, Map<string, number>>();
+
 /** Creates the bucket if it is missing (idempotent; safe when replicas race). */
 export async function ensureBucket(client: Minio.Client, bucket: string, region: string): Promise<void> {
-  if (await client.bucketExists(bucket)) return;
-  try {
-    await client.makeBucket(bucket, region);
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code !== "BucketAlreadyOwnedByYou" && code !== "BucketAlreadyExists") throw err;
+  const seen = ensured.get(client) ?? new Map<string, number>();
+  ensured.set(client, seen);
+  const at = seen.get(bucket);
+  if (at !== undefined && Date.now() - at < bucketCheckCacheMs) return;
+  if (!(await client.bucketExists(bucket))) {
+    try {
+      await client.makeBucket(bucket, region);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code !== "BucketAlreadyOwnedByYou" && code !== "BucketAlreadyExists") throw err;
+    }
   }
+  seen.set(bucket, Date.now());
 }
 
 /**
