@@ -144,3 +144,58 @@ test("group commit: the partitions of one fetch fold in one call; a refused even
     await cleanup();
   }
 });
+
+test("a backlog of whole batches is folded by up to three handler calls at once; a trickle by one", async ({
+  env,
+  admin,
+}) => {
+  const groupId = uniqueName("bg");
+  const { prefix, cleanup } = await isolatedTopics(env, admin, [topics.cancelRequested], [groupId]);
+  const { logger } = captureLogger();
+  const kafka = testKafka(env, logger);
+  const codec = createCodec({ registryUrl: env.SCHEMA_REGISTRY_URL });
+  const producer = createProducer(kafka, codec, { topicPrefix: prefix });
+  let inFlight = 0;
+  let most = 0;
+  const folded: string[] = [];
+  const consumer = createBatchConsumer(kafka, codec, {
+    groupId,
+    topicPrefix: prefix,
+    topics: ["cancelRequested"],
+    logger,
+    concurrency: 6,
+    maxBatchSize: 2,
+    handleBatch: async (events: BatchEvent<"cancelRequested">[]) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 50));
+      inFlight--;
+      for (const e of events) folded.push(e.event.reason ?? "");
+      return {};
+    },
+  });
+  try {
+    await producer.connect();
+    // A backlog: 24 events over the six partitions, published before the consumer starts.
+    await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        producer.send("cancelRequested", cancelEvent({ reason: `b${i}` })),
+      ),
+    );
+    await consumer.start();
+    await waitFor("the backlog folded", () => folded.length === 24 && folded);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(3);
+    // A trickle: one event at a time never runs two folds at once.
+    most = 0;
+    for (let i = 0; i < 4; i++) {
+      await producer.send("cancelRequested", cancelEvent({ reason: `t${i}` }));
+      await waitFor(`t${i} folded`, () => folded.includes(`t${i}`));
+    }
+    expect(most).toBe(1);
+  } finally {
+    await consumer.stop(5000);
+    await producer.disconnect();
+    await cleanup();
+  }
+});

@@ -44,6 +44,8 @@ export interface BatchConsumerOptions<K extends TopicKey> {
   handleBatch: BatchHandler<K>;
   /** Largest batch handed to the handler (a Kafka batch is cut into chunks of this size). */
   maxBatchSize?: number;
+  /** Handler calls at once when a backlog of maxBatchSize events or more is waiting (default 3; else one). */
+  maxParallelFolds?: number;
   retry?: Partial<RetryPolicy>;
   sessionTimeout?: number;
   heartbeatInterval?: number;
@@ -77,6 +79,7 @@ export function createBatchConsumer<K extends TopicKey>(
   const { groupId } = opts;
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...opts.retry };
   const maxBatch = opts.maxBatchSize ?? 1000;
+  const maxParallelFolds = Math.max(1, opts.maxParallelFolds ?? 3);
   const sessionTimeout = opts.sessionTimeout ?? 30_000;
   const heartbeatInterval = opts.heartbeatInterval ?? Math.min(3000, Math.floor(sessionTimeout / 3));
   const { dlq } = failureTopics(prefix, groupId);
@@ -206,7 +209,6 @@ export function createBatchConsumer<K extends TopicKey>(
    */
   type Waiting = { items: Item[]; settle(outcome: "folded" | "alone" | "abandoned"): void };
   const queue: Waiting[] = [];
-  let folding = false;
   const foldGroup = async (group: Waiting[]) => {
     if (group.length === 1) {
       const [only] = group as [Waiting];
@@ -230,11 +232,19 @@ export function createBatchConsumer<K extends TopicKey>(
     await deadLetterRejected(items, a.result);
     for (const w of group) w.settle("folded");
   };
+  let running = 0;
+  let scheduled = false;
+  const queuedEvents = () => queue.reduce((n, w) => n + w.items.length, 0);
   const drain = () => {
-    if (folding || !queue.length) return;
-    folding = true;
+    if (scheduled || !queue.length) return;
+    // One fold at a time while events trickle in: they batch up behind it. A backlog of a whole batch or
+    // more (a replay, a restart) starts another, up to maxParallelFolds, so PostgreSQL works on several.
+    if (running > 0 && (running >= maxParallelFolds || queuedEvents() < maxBatch)) return;
+    scheduled = true;
     // Let every partition of the fetch that is being handed over join before the fold starts.
     setImmediate(() => {
+      scheduled = false;
+      if (!queue.length) return;
       // Whole chunks up to maxBatch events (at least one chunk).
       let count = 1;
       let size = queue[0]!.items.length;
@@ -243,15 +253,17 @@ export function createBatchConsumer<K extends TopicKey>(
         count++;
       }
       const group = queue.splice(0, count);
+      running++;
       foldGroup(group)
         .catch((err: unknown) => {
           log.error({ groupId, err }, "shared fold crashed; folding each chunk alone");
           for (const w of group) w.settle("alone");
         })
         .finally(() => {
-          folding = false;
+          running--;
           drain();
         });
+      drain();
     });
   };
   const foldShared = async (items: Item[]): Promise<boolean> => {

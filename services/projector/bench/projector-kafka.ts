@@ -60,7 +60,8 @@ async function run(label: string, nJobs: number, maxBatchSize: number): Promise<
       groupId,
       topicPrefix: prefix,
       maxBatchSize,
-      concurrency: Number(process.env.BENCH_CONCURRENCY ?? 3),
+      // The service's default (PROJECTOR_CONCURRENCY): every partition's chunk joins the group commit.
+      concurrency: Number(process.env.BENCH_CONCURRENCY ?? 64),
       logger: silentLogger,
     });
     await waitFor(
