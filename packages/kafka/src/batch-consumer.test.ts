@@ -1,5 +1,6 @@
 import { topics } from "@postprocess/contracts";
-import { uniqueName, waitFor } from "@postprocess/testkit";
+import { type StackEnv, uniqueName, waitFor } from "@postprocess/testkit";
+import type { Admin } from "kafkajs";
 import { expect } from "vitest";
 import { type BatchEvent, createBatchConsumer } from "./batch-consumer.ts";
 import { createCodec } from "./codec.ts";
@@ -15,16 +16,22 @@ import {
   waitForCommit,
 } from "./testing/helpers.ts";
 
-test("folds batches, dead-letters poison, rejected and refused events alone, retries outages in place", async ({
-  env,
-  admin,
-}) => {
+/** A fresh group on its own `processing.cancel-requested` topic, with a typed producer for it. */
+async function cancelTopicSetup(env: StackEnv, admin: Admin) {
   const groupId = uniqueName("bg");
   const { prefix, cleanup } = await isolatedTopics(env, admin, [topics.cancelRequested], [groupId]);
   const { logger } = captureLogger();
   const kafka = testKafka(env, logger);
   const codec = createCodec({ registryUrl: env.SCHEMA_REGISTRY_URL });
   const producer = createProducer(kafka, codec, { topicPrefix: prefix });
+  return { groupId, prefix, cleanup, logger, kafka, codec, producer };
+}
+
+test("folds batches, dead-letters poison, rejected and refused events alone, retries outages in place", async ({
+  env,
+  admin,
+}) => {
+  const { groupId, prefix, cleanup, logger, kafka, codec, producer } = await cancelTopicSetup(env, admin);
   const raw = kafka.producer();
   const sizes: number[] = [];
   const folded = new Set<string>();
@@ -97,12 +104,7 @@ test("group commit: the partitions of one fetch fold in one call; a refused even
   env,
   admin,
 }) => {
-  const groupId = uniqueName("bg");
-  const { prefix, cleanup } = await isolatedTopics(env, admin, [topics.cancelRequested], [groupId]);
-  const { logger } = captureLogger();
-  const kafka = testKafka(env, logger);
-  const codec = createCodec({ registryUrl: env.SCHEMA_REGISTRY_URL });
-  const producer = createProducer(kafka, codec, { topicPrefix: prefix });
+  const { groupId, prefix, cleanup, logger, kafka, codec, producer } = await cancelTopicSetup(env, admin);
   const calls: { partitions: Set<number>; size: number }[] = [];
   const folded = new Set<string>();
   const consumer = createBatchConsumer(kafka, codec, {
@@ -149,12 +151,7 @@ test("a backlog of whole batches is folded by up to three handler calls at once;
   env,
   admin,
 }) => {
-  const groupId = uniqueName("bg");
-  const { prefix, cleanup } = await isolatedTopics(env, admin, [topics.cancelRequested], [groupId]);
-  const { logger } = captureLogger();
-  const kafka = testKafka(env, logger);
-  const codec = createCodec({ registryUrl: env.SCHEMA_REGISTRY_URL });
-  const producer = createProducer(kafka, codec, { topicPrefix: prefix });
+  const { groupId, prefix, cleanup, logger, kafka, codec, producer } = await cancelTopicSetup(env, admin);
   let inFlight = 0;
   let most = 0;
   const folded: string[] = [];

@@ -46,6 +46,14 @@ function harness(
   return { sent, run, statuses };
 }
 
+/** A handler context of a first attempt that is not the last. */
+const firstAttempt = () =>
+  ({ attempt: 1, lastAttempt: false, log: silentLogger, signal: new AbortController().signal }) as never;
+/** A job store whose job is extracting, with the default settings. */
+const extracting: JobStore = {
+  view: async () => ({ status: "extracting", createdAt: t0, settings: defaultSettings }),
+};
+
 describe("runStep", () => {
   it("publishes started, the work's events and completed", async () => {
     const h = harness([{}]);
@@ -61,18 +69,13 @@ describe("runStep", () => {
     await runStep({
       step: "extract",
       input,
-      ctx: {
-        attempt: 1,
-        lastAttempt: false,
-        log: silentLogger,
-        signal: new AbortController().signal,
-      } as never,
+      ctx: firstAttempt(),
       deps: {
         producer: {
           sendBatch: async (b) =>
             void requests.push(b.map((i) => (i.topic === "stepEvent" ? i.event.status : i.topic)).join("+")),
         },
-        jobs: { view: async () => ({ status: "extracting", createdAt: t0, settings: defaultSettings }) },
+        jobs: extracting,
         startedDeferMs: 60_000,
       },
       exhaustedCode: "UPSTREAM_UNAVAILABLE",
@@ -101,15 +104,10 @@ describe("runStep", () => {
     const running = runStep({
       step: "extract",
       input,
-      ctx: {
-        attempt: 1,
-        lastAttempt: false,
-        log: silentLogger,
-        signal: new AbortController().signal,
-      } as never,
+      ctx: firstAttempt(),
       deps: {
         producer,
-        jobs: { view: async () => ({ status: "extracting", createdAt: t0, settings: defaultSettings }) },
+        jobs: extracting,
         startedDeferMs: 5,
       },
       exhaustedCode: "UPSTREAM_UNAVAILABLE",
@@ -136,12 +134,7 @@ describe("runStep", () => {
     const run = runStep({
       step: "extract",
       input,
-      ctx: {
-        attempt: 1,
-        lastAttempt: false,
-        log: silentLogger,
-        signal: new AbortController().signal,
-      } as never,
+      ctx: firstAttempt(),
       deps: {
         producer: {
           sendBatch: async () => {
@@ -149,7 +142,7 @@ describe("runStep", () => {
             throw new RetriableError("broker unreachable");
           },
         },
-        jobs: { view: async () => ({ status: "extracting", createdAt: t0, settings: defaultSettings }) },
+        jobs: extracting,
         startedDeferMs: 1,
       },
       exhaustedCode: "UPSTREAM_UNAVAILABLE",
@@ -167,12 +160,7 @@ describe("runStep", () => {
     await runStep({
       step: "store",
       input: { ...input, settings: snapshot },
-      ctx: {
-        attempt: 1,
-        lastAttempt: false,
-        log: silentLogger,
-        signal: new AbortController().signal,
-      } as never,
+      ctx: firstAttempt(),
       deps: {
         producer: { sendBatch: async () => {} },
         jobs: {
