@@ -21,14 +21,25 @@ it("finds the Noto font for each script DejaVu Sans lacks", () => {
   expect(family("న")).toBe("NotoSansTelugu");
   expect(family("ค")).toBe("NotoSansThai");
   expect(family("臺")).toMatch(/^NotoSans(SC|TC)$/);
+  expect(family("ગ")).toBe("NotoSansGujarati");
+  expect(family("ਗ")).toBe("NotoSansGurmukhi");
+  expect(family("ಕ")).toBe("NotoSansKannada");
+  expect(family("മ")).toBe("NotoSansMalayalam");
+  expect(family("ස")).toBe("NotoSansSinhala");
+  expect(family("ស")).toBe("NotoSansKhmer");
+  expect(family("ສ")).toBe("NotoSansLao");
+  expect(family("မ")).toBe("NotoSansMyanmar");
+  expect(family("ሰ")).toBe("NotoSansEthiopic");
+  expect(family("😀")).toBe("NotoEmoji");
+  expect(family("👍\u{1F3FD}")).toBe("NotoEmoji"); // with a skin-tone modifier, whole
 });
 
 it("draws Han in the font of the text's language, and finds none for scripts it does not ship", () => {
   expect(family("返", "ja")).toBe("NotoSansJP");
   expect(family("返", "ko")).toBe("NotoSansKR");
   expect(family("返", "zh")).toBe("NotoSansSC");
-  expect(fallback.fontFor("ស")).toBeUndefined(); // Khmer
-  expect(fallback.fontFor("ሰ")).toBeUndefined(); // Ethiopic
+  expect(fallback.fontFor("ཀ")).toBeUndefined(); // Tibetan
+  expect(fallback.fontFor("ꦄ")).toBeUndefined(); // Javanese
 });
 
 it("names each file's font apart (pdfkit merges fonts of one name) and loads a file once", () => {

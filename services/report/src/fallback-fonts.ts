@@ -44,6 +44,17 @@ const families: Family[] = [
   { pkg: "@fontsource-variable/noto-sans-tamil", name: "NotoSansTamil" },
   { pkg: "@fontsource-variable/noto-sans-telugu", name: "NotoSansTelugu" },
   { pkg: "@fontsource-variable/noto-sans-thai", name: "NotoSansThai" },
+  { pkg: "@fontsource-variable/noto-sans-gujarati", name: "NotoSansGujarati" },
+  { pkg: "@fontsource-variable/noto-sans-gurmukhi", name: "NotoSansGurmukhi" },
+  { pkg: "@fontsource-variable/noto-sans-kannada", name: "NotoSansKannada" },
+  { pkg: "@fontsource-variable/noto-sans-malayalam", name: "NotoSansMalayalam" },
+  { pkg: "@fontsource-variable/noto-sans-sinhala", name: "NotoSansSinhala" },
+  { pkg: "@fontsource-variable/noto-sans-khmer", name: "NotoSansKhmer" },
+  { pkg: "@fontsource-variable/noto-sans-lao", name: "NotoSansLao" },
+  { pkg: "@fontsource-variable/noto-sans-myanmar", name: "NotoSansMyanmar" },
+  { pkg: "@fontsource-variable/noto-sans-ethiopic", name: "NotoSansEthiopic" },
+  // Monochrome outlines: PDF text cannot carry colour emoji bitmaps, and a drawn shape beats a box.
+  { pkg: "@fontsource-variable/noto-emoji", name: "NotoEmoji" },
 ];
 
 /** Every family's npm package, for the licence and size notes (README). */

@@ -143,6 +143,60 @@ describe("renderReport", () => {
     expect(fontOf("ค")).toMatch(/\+NotoSansThai-Regular-thai$/);
   });
 
+  const moreScripts = {
+    Gujarati: "મને રિફંડ જોઈએ છે",
+    Gurmukhi: "ਮੈਨੂੰ ਰਿਫੰਡ ਚਾਹੀਦਾ ਹੈ",
+    Kannada: "ನನಗೆ ಹಣ ಹಿಂತಿರುಗಿಸಬೇಕು",
+    Malayalam: "എനിക്ക് പണം തിരികെ വേണം",
+    Sinhala: "මට මුදල් ආපසු ඕනේ",
+    Khmer: "ខ្ញុំចង់បានប្រាក់វិញ",
+    Lao: "ຂ້ອຍຕ້ອງການເງິນຄືນ",
+    Myanmar: "ကျွန်တော် ငွေပြန်လိုချင်ပါတယ်",
+    Ethiopic: "ገንዘቤን መመለስ እፈልጋለሁ",
+    Emoji: "Thanks 👍🏽 🙂",
+  };
+
+  it("draws Gujarati, Gurmukhi, Kannada, Malayalam, Sinhala, Khmer, Lao, Myanmar, Ethiopic and emoji too", async () => {
+    const lines = Object.values(moreScripts);
+    const turns = sampleTurns(lines.length);
+    lines.forEach((line, i) => {
+      turns[i]!.message = line;
+    });
+    const data = sampleReport(turns);
+    expect(missingCharacters(data, fonts)).toEqual([]);
+    const { pdf, pages } = await render(data);
+    const raw = pdf.toString("latin1");
+    const embedded = new Set([...raw.matchAll(/\/FontName \/[A-Z]{6}\+([A-Za-z]+)/g)].map((m) => m[1]));
+    expect([...embedded].sort()).toEqual([
+      "DejaVuSans",
+      "NotoEmoji",
+      "NotoSansEthiopic",
+      "NotoSansGujarati",
+      "NotoSansGurmukhi",
+      "NotoSansKannada",
+      "NotoSansKhmer",
+      "NotoSansMalayalam",
+      "NotoSansMyanmar",
+      "NotoSansSinhala",
+    ]);
+    // (Lao is DejaVu Sans's own: no fallback needed.)
+    expect(pages[0]).not.toContain("empty boxes");
+    const drawn = pdfTextRuns(pdf)[0]!
+      .map((r) => r.text)
+      .join("")
+      .replace(/\s+/g, "");
+    // Every letter reads back (marks and reordered vowel signs are not counted, as above).
+    for (const [script, line] of Object.entries(moreScripts)) {
+      expect(
+        missingFrom(
+          drawn,
+          [...line].filter((c) => /\p{L}/u.test(c)),
+        ),
+        script,
+      ).toEqual([]);
+    }
+  });
+
   it("wraps a long paragraph that switches fonts inside the content width", async () => {
     const summary = "Order 4471: 客户要求退款，因为年费被重复收取。".repeat(12);
     const { pdf, text } = await render(sampleReport(sampleTurns(2), { summary }));
@@ -153,16 +207,16 @@ describe("renderReport", () => {
     expect(text.replace(/\s+/g, "")).toContain(summary.replace(/\s+/g, ""));
   });
 
-  it("still says so for scripts no font covers (Khmer, Ethiopic)", async () => {
+  it("still says so for scripts no font covers (Tibetan, Javanese)", async () => {
     const turns = sampleTurns(2);
-    turns[1]!.message = "សួស្តី — ሰላም — 我想退款";
+    turns[1]!.message = "བཀྲ་ཤིས — ꦲꦤꦕꦫꦏ — 我想退款";
     const data = sampleReport(turns);
     const missing = missingCharacters(data, fonts);
-    expect(missing).toEqual(expect.arrayContaining(["ស", "ሰ"]));
+    expect(missing).toEqual(expect.arrayContaining(["བ", "ꦲ"]));
     expect(missing).not.toContain("退");
     const { text } = await render(data);
     expect(text).toMatch(
-      /\d+ distinct character\(s\) of this call \(e\.g\. U\+179F, .*\) are in scripts none of the report's fonts cover and show as empty boxes/,
+      /\d+ distinct character\(s\) of this call \(e\.g\. U\+0F56, .*\) are in scripts none of the report's fonts cover and show as empty boxes/,
     );
   });
 
