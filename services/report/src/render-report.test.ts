@@ -197,6 +197,67 @@ describe("renderReport", () => {
     }
   });
 
+  /** A word's width in the report's regular font, in points at `size`. */
+  const advance = (word: string, size: number) => {
+    const font = fonts.regular as unknown as {
+      layout(s: string): { advanceWidth: number };
+      unitsPerEm: number;
+    };
+    return (font.layout(word).advanceWidth * size) / font.unitsPerEm;
+  };
+
+  it("lays right-to-left text out right to left: word order, right alignment, left-to-right runs kept", async () => {
+    const turns = sampleTurns(3);
+    turns[0]!.message = "אני רוצה החזר כספי בבקשה order 4471 תודה";
+    turns[1]!.message = "Customer said שלום עולם today";
+    // Long enough to wrap: the words continue on the next line, again from the right.
+    turns[2]!.message = "אני רוצה החזר כספי ".repeat(8).trim();
+    const { pdf } = await render(
+      sampleReport(turns, {
+        topic: "בקשת זיכוי ".repeat(6).trim(),
+        keyPoints: [{ text: "ביטול מנוי", turns: [0], at_secs: 12 }],
+      }),
+    );
+    const runs = pdfTextRuns(pdf)[0]!;
+    // A right-to-left word's glyphs are stored in visual order, so it reads back reversed.
+    const seen = (word: string) => [...word].reverse().join("");
+    const at = (text: string, nth = 0) => runs.filter((r) => r.text === text)[nth]!;
+    const x = (text: string) => at(text).x;
+
+    const hebrew = ["אני", "רוצה", "החזר", "כספי", "בבקשה"].map((w) => x(seen(w)));
+    for (let i = 1; i < hebrew.length; i++) expect(hebrew[i - 1]!).toBeGreaterThan(hebrew[i]!);
+    expect(x("order")).toBeLessThan(x("4471"));
+    expect(x("4471")).toBeLessThan(hebrew.at(-1)!);
+    expect(x(seen("תודה"))).toBeLessThan(x("order"));
+    // Right-aligned: the paragraph's first word ends at the right margin.
+    const first = at(seen("אני"));
+    expect(first.x + advance("אני", first.size)).toBeCloseTo(595.28 - 50, 0);
+
+    // In a left-to-right line only the right-to-left words swap.
+    const ltr = ["Customer", "said", seen("עולם"), seen("שלום"), "today"].map(x);
+    expect([...ltr].sort((a, b) => a - b)).toEqual(ltr);
+
+    // After a label or a time drawn before it, right-to-left text starts on the next line: a right-aligned
+    // line would otherwise run into the label.
+    const label = runs.find((r) => r.text.startsWith("Topic"))!;
+    const topicLines = runs.filter((r) => r.text === seen("בקשת") && r.y <= label.y && r.y > label.y - 40);
+    expect(topicLines.length).toBeGreaterThan(0);
+    for (const r of topicLines) expect(r.y).toBeLessThan(label.y);
+    const time = runs.find((r) => r.text.startsWith("[0:12]"))!;
+    expect(at(seen("ביטול")).y).toBeLessThan(time.y);
+
+    // The long turn wraps, and each of its lines ends at the right margin, where it starts reading.
+    const words = new Map(["אני", "רוצה", "החזר", "כספי"].map((w) => [seen(w), w]));
+    const longTurn = runs.filter((r) => words.has(r.text) && r.y < at("today").y);
+    const lines = new Map<number, number>();
+    for (const r of longTurn) {
+      const end = r.x + advance(words.get(r.text)!, r.size);
+      lines.set(r.y, Math.max(lines.get(r.y) ?? 0, end));
+    }
+    expect(lines.size).toBeGreaterThan(1);
+    for (const end of lines.values()) expect(end).toBeCloseTo(595.28 - 50, 0);
+  });
+
   it("wraps a long paragraph that switches fonts inside the content width", async () => {
     const summary = "Order 4471: 客户要求退款，因为年费被重复收取。".repeat(12);
     const { pdf, text } = await render(sampleReport(sampleTurns(2), { summary }));

@@ -1,3 +1,5 @@
+import { hasRtl } from "./bidi.ts";
+import { drawBidiText } from "./bidi-text.ts";
 import { cjkPreference, type FallbackFont } from "./fallback-fonts.ts";
 import type { ReportFonts } from "./fonts.ts";
 
@@ -59,6 +61,8 @@ export function drawText(
   at: { x?: number; y?: number },
   opts: TextOptions = {},
 ): PDFKit.PDFDocument {
+  // Right-to-left words need their own line layout (pdfkit places words left to right only).
+  if (hasRtl(text)) return drawBidiText(doc, fonts, weight, text, at, opts);
   const runs = textRuns(text, weight, fonts);
   runs.forEach((run, i) => {
     // pdfkit takes a parsed fontkit font as a source at run time; its types only list files and buffers.
