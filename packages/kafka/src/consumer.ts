@@ -118,9 +118,13 @@ export function createConsumer<K extends TopicKey, Deps extends object = object>
   consumer.on(consumer.events.COMMIT_OFFSETS, ({ payload }) =>
     log.debug({ groupId, topics: payload.topics }, "offsets committed"),
   );
-  consumer.on(consumer.events.CRASH, ({ payload }) =>
-    log.error({ groupId, error: payload.error, restart: payload.restart }, "consumer crashed"),
-  );
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    // kafkajs has left the group: what the lanes hold is another member's now (a restart rejoins and
+    // reads from the committed offsets).
+    lanes.reassigned({});
+    committer.retain({});
+    log.error({ groupId, error: payload.error, restart: payload.restart }, "consumer crashed");
+  });
 
   const processor = createMessageProcessor({
     groupId,
@@ -146,10 +150,10 @@ export function createConsumer<K extends TopicKey, Deps extends object = object>
       return outcome === "wait" ? { waitMs } : outcome;
     },
     done: (topic, partition, offset) => committer.done(topic, partition, offset),
-    pause: (topic, partition) => consumer.pause([{ topic, partitions: [partition] }]),
+    pause: (topic, partition) => pauseSafely(() => consumer.pause([{ topic, partitions: [partition] }])),
     resume(topic, partition) {
       // stop() paused every topic: a lane draining meanwhile must not undo that.
-      if (!shutdown.signal.aborted) consumer.resume([{ topic, partitions: [partition] }]);
+      if (!shutdown.signal.aborted) pauseSafely(() => consumer.resume([{ topic, partitions: [partition] }]));
     },
     onError: (err, at) =>
       log.error(
@@ -158,11 +162,22 @@ export function createConsumer<K extends TopicKey, Deps extends object = object>
       ),
   });
 
+  /** Between a crash and kafkajs's restart there is no group to pause or resume in: nothing to do then. */
+  const pauseSafely = (call: () => void) => {
+    try {
+      call();
+    } catch (err) {
+      log.debug({ groupId, err }, "pause/resume skipped: the consumer is not in its group");
+    }
+  };
+
   /** kafkajs hands a fetched batch over: it is queued in its partition's lane and kafkajs fetches on. */
   const processBatch = async (payload: EachBatchPayload) => {
     const { batch } = payload;
     if (shutdown.signal.aborted || !payload.isRunning() || payload.isStale()) return;
-    lanes.enqueue(batch.topic, batch.partition, batch.messages);
+    // Where the fetch started (kafkajs sets it; its types omit it): lets a lane refuse a stale fetch.
+    const fetchedOffset = (batch as { fetchedOffset?: string }).fetchedOffset;
+    if (!lanes.enqueue(batch.topic, batch.partition, batch.messages, fetchedOffset)) return;
     const last = batch.messages.at(-1);
     if (last) payload.resolveOffset(last.offset);
   };

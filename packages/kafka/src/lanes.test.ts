@@ -122,3 +122,55 @@ test("shutdown: lanes stop after their running message, the rest stays unhandled
   expect(h.pending()).toEqual([]);
   expect(h.log).toEqual(["done t/0@0"]);
 });
+
+test("a partition paused and then lost is resumed (kafkajs keeps the pause), so it is read again if it comes back", async () => {
+  const h = harness();
+  h.lanes.enqueue("t", 0, msgs(0, 1, 2, 3));
+  expect(h.log).toEqual(["pause t/0"]);
+  h.lanes.reassigned({ t: [1] });
+  expect(h.log).toEqual(["pause t/0", "resume t/0"]);
+});
+
+test("after a rebalance a fetch made before it is refused unread, and so is one of a partition not owned", async () => {
+  const h = harness({ concurrency: 1 });
+  // 0 runs; 1–5 are queued; the member had asked kafkajs for 6 onwards.
+  expect(h.lanes.enqueue("t", 0, msgs(0, 1, 2, 3, 4, 5), "0")).toBe(true);
+  await turn();
+  h.lanes.reassigned({ t: [0] });
+  // That fetch (from 6) arrives late: taking it would skip 1–5, which kafkajs will read again.
+  expect(h.lanes.enqueue("t", 0, msgs(6, 7), "6")).toBe(false);
+  expect(h.lanes.enqueue("t", 1, msgs(0), "0")).toBe(false);
+  // The re-read from the committed offset (0) is taken; 0 (running) is not queued twice.
+  expect(h.lanes.enqueue("t", 0, msgs(0, 1, 2), "0")).toBe(true);
+  await h.settle("t/0@0");
+  await h.settle("t/0@1");
+  await h.settle("t/0@2");
+  expect(h.log.filter((l) => l.startsWith("done"))).toEqual(["done t/0@0", "done t/0@1", "done t/0@2"]);
+  // Once a fetch was taken, later ones are normal again.
+  expect(h.lanes.enqueue("t", 0, msgs(3), "3")).toBe(true);
+  await h.settle("t/0@3");
+});
+
+test("a partition lost and regained while its message runs: the new lane waits for it; drain waits for both", async () => {
+  const h = harness({ concurrency: 2 });
+  h.lanes.enqueue("t", 0, msgs(0));
+  await turn();
+  expect(h.pending()).toEqual(["t/0@0"]);
+  h.lanes.reassigned({});
+  h.lanes.reassigned({ t: [0] });
+  h.lanes.enqueue("t", 0, msgs(0, 1), "0");
+  await turn();
+  // Not twice at once on one member.
+  expect(h.pending()).toEqual(["t/0@0"]);
+  h.stopping.abort();
+  let drained = false;
+  const draining = h.lanes.drain().then(() => {
+    drained = true;
+  });
+  await turn();
+  expect(drained).toBe(false);
+  await h.settle("t/0@0");
+  await draining;
+  // The revoked run is not committed; stopping kept the new lane from starting.
+  expect(h.log).toEqual([]);
+});

@@ -17,11 +17,25 @@ export type LaneOutcome = "done" | "abandon" | { waitMs: number };
  * - offsets are handed to `done` (the committer) only after their message was handled, so commits still
  *   follow effects: a crash redelivers what was queued or running, never skips it;
  * - after a rebalance kafkajs re-reads every partition from its committed offset: lanes of lost partitions
- *   are dropped (after their running message), lanes of kept ones skip what they already handled or run.
+ *   are dropped (after their running message, which a new lane of the same partition waits for), lanes of
+ *   kept ones skip what they already handled or run. A batch fetched before the rebalance that arrives
+ *   after it (kafkajs does not stop every fetcher when a fetch triggers the rejoin) is refused unread —
+ *   for a partition no longer owned, or one read from past the point the lane restarts from — so nothing
+ *   between the two is skipped. A message running when its partition is revoked may also be started by the
+ *   new owner before it ends: handlers are idempotent, and order holds again from there.
  */
 export interface Lanes {
-  /** Queues a fetched batch (messages a lane already has or handled are skipped). */
-  enqueue(topic: string, partition: number, messages: readonly KafkaMessage[]): void;
+  /**
+   * Queues a fetched batch (messages a lane already has or handled are skipped); false when the batch is
+   * refused (see above) — its offsets must then not be resolved, kafkajs reads them again.
+   * `fetchedOffset`: the offset the fetch started at.
+   */
+  enqueue(
+    topic: string,
+    partition: number,
+    messages: readonly KafkaMessage[],
+    fetchedOffset?: string,
+  ): boolean;
   /** The member's assignment after a rebalance. */
   reassigned(assignment: Record<string, number[]>): void;
   /** Stops every lane after its running message; resolves once those returned. */
@@ -56,15 +70,29 @@ type Lane = {
   current?: KafkaMessage;
   paused: boolean;
   revoked: boolean;
+  /**
+   * After a rebalance: the first unhandled offset the lane had. kafkajs re-reads from the committed offset,
+   * which is at or before it; a fetch starting later was made before the rebalance and is refused.
+   */
+  restartAt?: bigint;
+  /** The loop of this partition's previous lane (revoked while its message ran): run after it ends. */
+  after?: Promise<void>;
 };
 
 export function createLanes(opts: LaneOptions): Lanes {
   const lanes = new Map<string, Lane>();
+  /** Loops of revoked lanes still finishing their message, by partition. */
+  const retiring = new Map<string, Promise<void>>();
+  /** The member's partitions as of the last rebalance (undefined before the first). */
+  let owned: Record<string, number[]> | undefined;
   const highWater = Math.max(2, opts.highWater ?? 100);
   const permits = createPermits(Math.max(1, opts.concurrency));
   const laneKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
   const run = async (lane: Lane) => {
+    // The partition's previous owner on this member first finishes its message (never two at once).
+    if (lane.after) await lane.after;
+    lane.after = undefined;
     while (lane.queue.length && !lane.revoked && !opts.stopping.aborted) {
       const message = lane.queue[0]!;
       lane.current = message;
@@ -97,20 +125,42 @@ export function createLanes(opts: LaneOptions): Lanes {
   };
   const kick = (lane: Lane) => {
     if (lane.running) return;
-    lane.running = run(lane).finally(() => {
-      lane.running = undefined;
-      // Messages queued while the loop was on its way out.
-      if (lane.queue.length && !lane.revoked && !opts.stopping.aborted) kick(lane);
-    });
+    lane.running = run(lane)
+      .catch((err: unknown) =>
+        opts.onError(err, {
+          topic: lane.topic,
+          partition: lane.partition,
+          offset: lane.current?.offset ?? "-1",
+        }),
+      )
+      .finally(() => {
+        lane.running = undefined;
+        // Messages queued while the loop was on its way out.
+        if (lane.queue.length && !lane.revoked && !opts.stopping.aborted) kick(lane);
+      });
   };
 
   return {
-    enqueue(topic, partition, messages) {
+    enqueue(topic, partition, messages, fetchedOffset) {
+      if (owned && !owned[topic]?.includes(partition)) return false;
       const key = laneKey(topic, partition);
       let lane = lanes.get(key);
       if (!lane) {
-        lane = { topic, partition, queue: [], next: -1n, handled: -1n, paused: false, revoked: false };
+        lane = {
+          topic,
+          partition,
+          queue: [],
+          next: -1n,
+          handled: -1n,
+          paused: false,
+          revoked: false,
+          after: retiring.get(key),
+        };
         lanes.set(key, lane);
+      }
+      if (lane.restartAt !== undefined) {
+        if (fetchedOffset !== undefined && BigInt(fetchedOffset) > lane.restartAt) return false;
+        lane.restartAt = undefined;
       }
       for (const m of messages) {
         const offset = BigInt(m.offset);
@@ -123,21 +173,35 @@ export function createLanes(opts: LaneOptions): Lanes {
         opts.pause(topic, partition);
       }
       kick(lane);
+      return true;
     },
     reassigned(assignment) {
+      owned = assignment;
       for (const [key, lane] of lanes) {
         const kept = assignment[lane.topic]?.includes(lane.partition) ?? false;
         if (!kept) {
-          // Its running message finishes, uncommitted; the new owner reads from the committed offset.
+          // Its running message finishes, uncommitted; the new owner reads from the committed offset. A
+          // pause outlives the assignment in kafkajs: lifted, or the partition would never be read here again.
           lane.revoked = true;
           lane.queue = [];
           lanes.delete(key);
+          if (lane.paused) opts.resume(lane.topic, lane.partition);
+          if (lane.running) {
+            const done = lane.running;
+            retiring.set(key, done);
+            done.finally(() => {
+              if (retiring.get(key) === done) retiring.delete(key);
+            });
+          }
           continue;
         }
         // kafkajs re-reads a kept partition from its committed offset: what was only queued comes again,
         // what ran or is running is skipped.
+        const running = lane.current ? BigInt(lane.current.offset) : undefined;
+        const firstQueued = lane.queue[0] ? BigInt(lane.queue[0].offset) : undefined;
+        lane.restartAt = running !== undefined ? running + 1n : (firstQueued ?? lane.next);
         lane.queue = lane.current ? [lane.current] : [];
-        lane.next = lane.current ? BigInt(lane.current.offset) + 1n : lane.handled;
+        lane.next = running !== undefined ? running + 1n : lane.handled;
         if (lane.paused) {
           lane.paused = false;
           opts.resume(lane.topic, lane.partition);
@@ -145,7 +209,10 @@ export function createLanes(opts: LaneOptions): Lanes {
       }
     },
     async drain() {
-      await Promise.allSettled([...lanes.values()].flatMap((l) => (l.running ? [l.running] : [])));
+      await Promise.allSettled([
+        ...[...lanes.values()].flatMap((l) => (l.running ? [l.running] : [])),
+        ...retiring.values(),
+      ]);
     },
   };
 }

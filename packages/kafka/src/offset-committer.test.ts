@@ -78,6 +78,29 @@ test("after a rebalance only the partitions still owned are committed", async ()
   c.close();
 });
 
+test("a commit that fails after a rebalance took its partition away does not come back for it", async () => {
+  let fail: (err: Error) => void = () => {};
+  const calls: CommitOffset[][] = [];
+  const c = createOffsetCommitter({
+    commit: (offsets) => {
+      calls.push(offsets);
+      return calls.length === 1 ? new Promise<void>((_, reject) => (fail = reject)) : Promise.resolve();
+    },
+    intervalMs: 60_000,
+    onError: () => {},
+  });
+  c.done("a", 0, "1");
+  c.done("a", 1, "1");
+  const flushing = c.flush().catch(() => {});
+  // The rebalance lands while the commit is out; then the commit fails.
+  c.retain({ a: [1] });
+  fail(new Error("REBALANCE_IN_PROGRESS"));
+  await flushing;
+  await c.flush();
+  expect(calls[1]).toEqual([{ topic: "a", partition: 1, offset: "2" }]);
+  c.close();
+});
+
 test("flush commits at once and throws the failure; the shutdown commit reports instead of throwing", async () => {
   const { calls, state, commit } = recorder();
   const c = createOffsetCommitter({ commit, intervalMs: 60_000, onError: () => {} });

@@ -35,6 +35,10 @@ export function createOffsetCommitter(opts: {
   let running: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  /** The member's partitions as of the last rebalance (undefined before the first). */
+  let owned: Record<string, number[]> | undefined;
+  const owns = (p: { topic: string; partition: number }) =>
+    !owned || (owned[p.topic]?.includes(p.partition) ?? false);
 
   const commitPending = async (): Promise<void> => {
     while (running) await running.catch(() => {});
@@ -47,10 +51,11 @@ export function createOffsetCommitter(opts: {
     try {
       await running;
     } catch (err) {
-      // Back in the queue unless a later offset of the same partition arrived meanwhile.
+      // Back in the queue unless a later offset of the same partition arrived meanwhile, or a rebalance
+      // took the partition away while the commit was out (its new owner commits it).
       for (const [key, p] of batch) {
         const newer = pending.get(key);
-        if (!newer || newer.next < p.next) pending.set(key, p);
+        if (owns(p) && (!newer || newer.next < p.next)) pending.set(key, p);
       }
       throw err;
     } finally {
@@ -78,7 +83,8 @@ export function createOffsetCommitter(opts: {
     },
     flush: commitPending,
     retain(assignment) {
-      for (const [key, p] of pending) if (!assignment[p.topic]?.includes(p.partition)) pending.delete(key);
+      owned = assignment;
+      for (const [key, p] of pending) if (!owns(p)) pending.delete(key);
     },
     close() {
       closed = true;

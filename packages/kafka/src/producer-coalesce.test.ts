@@ -39,7 +39,7 @@ test("idle: a batch goes at once; batches queued behind a request go together, i
   await Promise.all([second, third]);
 });
 
-test("a failed request fails every batch it carried, and only those", async () => {
+test("a failed request of several batches is sent again batch by batch: only a bad one fails", async () => {
   const { requests, send } = gated();
   const coalesce = createCoalescer(send);
   const first = coalesce([rec("t", "a")]);
@@ -48,15 +48,26 @@ test("a failed request fails every batch it carried, and only those", async () =
   requests[0]!.settle();
   await first;
   await turn();
-  requests[1]!.settle(new Error("NOT_LEADER_FOR_PARTITION"));
-  await expect(second).rejects.toThrow("NOT_LEADER_FOR_PARTITION");
-  await expect(third).rejects.toThrow("NOT_LEADER_FOR_PARTITION");
-  // The producer goes on: the callers' retries are sent.
-  const retry = coalesce([rec("t", "b"), rec("t", "c")]);
+  expect(requests[1]!.values).toEqual(["b", "c"]);
+  requests[1]!.settle(new Error("INVALID_RECORD"));
   await turn();
-  expect(requests.at(-1)!.values).toEqual(["b", "c"]);
+  await turn();
+  // Each caller's batch alone, in order: b goes through, c is the bad one.
+  expect(requests[2]!.values).toEqual(["b"]);
+  requests[2]!.settle();
+  await second;
+  await turn();
+  expect(requests[3]!.values).toEqual(["c"]);
+  requests[3]!.settle(new Error("INVALID_RECORD"));
+  await expect(third).rejects.toThrow("INVALID_RECORD");
+  // The producer goes on coalescing.
+  const later = [coalesce([rec("t", "d")]), coalesce([rec("t", "e")])];
+  await turn();
   requests.at(-1)!.settle();
-  await retry;
+  await turn();
+  expect(requests.at(-1)!.values).toEqual(["e"]);
+  requests.at(-1)!.settle();
+  await Promise.all(later);
 });
 
 test("a request carries at most ~512 KiB of queued batches (whole batches; one batch alone may be larger)", async () => {

@@ -81,7 +81,7 @@ export function createProducer(kafka: Kafka, codec: Codec, opts: ProducerOptions
 }
 
 type Outgoing = { topic: string; message: Message };
-type Waiting = { records: Outgoing[]; bytes: number; done(err?: unknown): void };
+type Waiting = { records: Outgoing[]; bytes: number; done(err?: unknown): void; alone?: boolean };
 
 /** Largest request the coalescer builds from several callers' batches (the broker's default limit is 1 MiB). */
 const coalesceMaxBytes = 512 * 1024;
@@ -91,8 +91,9 @@ const coalesceMaxBytes = 512 * 1024;
  * idempotence), so concurrent handlers' batches queue anyway; here the batches that queued while a request
  * was in flight go out together in the next one. Nothing waits when the producer is idle. Each caller's
  * batch stays whole and in call order (a partition's order holds), and each caller learns the outcome of
- * the request that carried its batch: on failure every caller in it retries its own (consumers dedupe on
- * event_id). On the pipeline benchmark a worker ran up to six handlers at once.
+ * the request that carried its batch. A request of several batches that fails is sent again batch by batch,
+ * so one bad record fails only its own caller (a broker outage then fails each of them, as it would have).
+ * On the pipeline benchmark a worker ran up to six handlers at once.
  */
 export function createCoalescer(send: (records: Outgoing[]) => Promise<void>) {
   let queue: Waiting[] = [];
@@ -102,7 +103,8 @@ export function createCoalescer(send: (records: Outgoing[]) => Promise<void>) {
     busy = true;
     let bytes = 0;
     let count = 0;
-    while (count < queue.length && (count === 0 || bytes + queue[count]!.bytes <= coalesceMaxBytes)) {
+    const fits = (w: Waiting) => !w.alone && !queue[0]!.alone && bytes + w.bytes <= coalesceMaxBytes;
+    while (count < queue.length && (count === 0 || fits(queue[count]!))) {
       bytes += queue[count]!.bytes;
       count++;
     }
@@ -114,7 +116,12 @@ export function createCoalescer(send: (records: Outgoing[]) => Promise<void>) {
           for (const w of group) w.done();
         },
         (err: unknown) => {
-          for (const w of group) w.done(err);
+          if (group.length === 1) {
+            group[0]!.done(err);
+            return;
+          }
+          for (const w of group) w.alone = true;
+          queue = [...group, ...queue];
         },
       )
       .finally(() => {
