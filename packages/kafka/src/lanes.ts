@@ -189,7 +189,8 @@ export function createLanes(opts: LaneOptions): Lanes {
           if (lane.running) {
             const done = lane.running;
             retiring.set(key, done);
-            done.finally(() => {
+            // `running` never rejects (kick catches what the loop throws).
+            void done.finally(() => {
               if (retiring.get(key) === done) retiring.delete(key);
             });
           }
