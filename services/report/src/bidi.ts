@@ -27,8 +27,12 @@ export function strongOf(ch: string): "L" | "R" | undefined {
   return undefined;
 }
 
+/** Any character in the right-to-left blocks: one native scan, as every text of a report is checked. */
+const rtlBlock = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\u{10800}-\u{10fff}\u{1e800}-\u{1efff}]/u;
+
 /** Whether any character of `text` is a right-to-left letter (then the text needs this module). */
 export function hasRtl(text: string): boolean {
+  if (!rtlBlock.test(text)) return false;
   for (const ch of text) if (strongOf(ch) === "R") return true;
   return false;
 }
