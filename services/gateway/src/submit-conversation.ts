@@ -5,7 +5,7 @@ import { type JobRequest, toConversationEnded } from "./conversation-request.ts"
 import type { Publish } from "./deps.ts";
 import { ApiError } from "./errors.ts";
 import { processingIdForKey, requestHash } from "./idempotency.ts";
-import { readSettings } from "./settings/account-settings.ts";
+import { readSettingsAfter } from "./settings/account-settings.ts";
 import { type Sql, sqlOn } from "./sql.ts";
 
 /**
@@ -78,16 +78,25 @@ export async function submitConversation(
         : newProcessingId(now.getTime());
     // created_at is the event's occurred_at, which the projector uses as the job's created_at: the job keeps
     // its place in the history's order when its row replaces the submission.
-    await sql(
-      `INSERT INTO gateway_submissions
+    // The submission row and the settings the job will run with, in one round trip.
+    const settings = await readSettingsAfter(sql, accountId, {
+      query: `INSERT INTO gateway_submissions
          (processing_id, account_id, conversation_id, email_id, idempotency_key, request_hash, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      [processingId, accountId, request.conversation_id, request.email_id, idempotencyKey ?? null, hash, now],
-    );
+      params: [
+        processingId,
+        accountId,
+        request.conversation_id,
+        request.email_id,
+        idempotencyKey ?? null,
+        hash,
+        now,
+      ],
+    });
     const event = toConversationEnded(
       request,
       { eventId: newEventId(now.getTime()), processingId, accountId, occurredAt: now },
-      await readSettings(sql, accountId),
+      settings,
     );
     try {
       await deps.publish("conversationEnded", event);

@@ -59,36 +59,46 @@ export function createDeliveryStore(orm: MikroORM): DeliveryStore {
     },
 
     async sendOnce(d, send) {
-      // The claim commits on its own, so the attempt is counted even when the send then fails.
-      await sql(
-        `INSERT INTO email_deliveries (processing_id, account_id, recipient, message_id)
+      const claim = `INSERT INTO email_deliveries (processing_id, account_id, recipient, message_id)
          VALUES (?, ?, ?, ?)
          ON CONFLICT (processing_id) DO UPDATE
            SET attempts = email_deliveries.attempts + 1, recipient = EXCLUDED.recipient
-           WHERE email_deliveries.status = 'sending'`,
-        [d.processingId, d.accountId, d.recipient, d.messageId],
-      );
-      return orm.em.fork().transactional(async (em) => {
-        const trx = em.getTransactionContext();
-        const conn = em.getConnection();
-        // Serialises concurrent deliveries of one job (a rebalance can hand the event to a second member
-        // while the first still runs): the second waits here, then finds the row sent.
-        const [row] = (await conn.execute(
-          "SELECT * FROM email_deliveries WHERE processing_id = ? FOR UPDATE",
-          [d.processingId],
-          "all",
-          trx,
-        )) as Row[];
-        if (row?.status === "sent") return { delivery: toDelivery(row), sentNow: false };
-        await send();
-        await conn.execute(
-          "UPDATE email_deliveries SET status = 'sent', sent_at = now() WHERE processing_id = ?",
-          [d.processingId],
-          "run",
-          trx,
-        );
-        return { delivery: d, sentNow: true };
-      });
+           WHERE email_deliveries.status = 'sending'
+         RETURNING status`;
+      const params = [d.processingId, d.accountId, d.recipient, d.messageId];
+      try {
+        return await orm.em.fork().transactional(async (em) => {
+          const trx = em.getTransactionContext();
+          const conn = em.getConnection();
+          // The claim inserts the row or counts another attempt, and holds the row locked until the end:
+          // a concurrent delivery of the job (a rebalance can hand the event to a second member while the
+          // first still runs) waits here, then claims nothing — the row is no longer `sending` — and finds
+          // it sent. One statement, where a separate claim, a commit and a SELECT … FOR UPDATE were three.
+          const [claimed] = (await conn.execute(claim, params, "all", trx)) as { status: string }[];
+          if (!claimed) {
+            const [row] = (await conn.execute(
+              "SELECT * FROM email_deliveries WHERE processing_id = ?",
+              [d.processingId],
+              "all",
+              trx,
+            )) as Row[];
+            return { delivery: toDelivery(row!), sentNow: false };
+          }
+          await send();
+          await conn.execute(
+            "UPDATE email_deliveries SET status = 'sent', sent_at = now() WHERE processing_id = ?",
+            [d.processingId],
+            "run",
+            trx,
+          );
+          return { delivery: d, sentNow: true };
+        });
+      } catch (err) {
+        // The send (or the database) failed: the rollback took the attempt's count with it; counted on its
+        // own, best effort (the error that matters is the send's).
+        await sql(claim, params).catch(() => {});
+        throw err;
+      }
     },
   };
 }

@@ -87,10 +87,22 @@ const columns = Object.keys(accountSettings.shape) as (keyof SettingsRow)[];
 
 /** The account's settings: its row, or the seed's defaults when it has none. */
 export async function readSettings(sql: Sql, accountId: string): Promise<SettingsRow> {
-  const [row] = await sql<SettingsRow>(
-    `SELECT ${columns.join(", ")} FROM account_settings WHERE account_id = ?`,
-    [accountId],
-  );
+  return readSettingsAfter(sql, accountId);
+}
+
+/**
+ * The account's settings, read in the same round trip as a write that must happen first (a data-modifying
+ * statement given as `first`, run whatever the read finds).
+ */
+export async function readSettingsAfter(
+  sql: Sql,
+  accountId: string,
+  first?: { query: string; params: unknown[] },
+): Promise<SettingsRow> {
+  const select = `SELECT ${columns.join(", ")} FROM account_settings WHERE account_id = ?`;
+  const [row] = first
+    ? await sql<SettingsRow>(`WITH first AS (${first.query}) ${select}`, [...first.params, accountId])
+    : await sql<SettingsRow>(select, [accountId]);
   return row ?? settingsToRow(defaultSettings);
 }
 
