@@ -8,7 +8,7 @@ import { asError, dispositionOf, PoisonMessageError } from "./errors.ts";
 import { H, type Headers, readHeaders } from "./headers.ts";
 import { createJsonLogger, type Logger } from "./logger.ts";
 import { runWithManualCommits } from "./manual-commit.ts";
-import { commitWithin, createOffsetCommitter } from "./offset-committer.ts";
+import { attachOffsetCommitter, commitWithin } from "./offset-committer.ts";
 import { createIdempotentProducer } from "./producer.ts";
 import { backoffMs, defaultRetryPolicy, type RetryPolicy } from "./retry-policy.ts";
 
@@ -97,12 +97,10 @@ export function createBatchConsumer<K extends TopicKey>(
     allowAutoTopicCreation: false,
   });
   const producer = createIdempotentProducer(kafka);
-  const committer = createOffsetCommitter({
-    commit: (offsets) => consumer.commitOffsets(offsets),
+  const committer = attachOffsetCommitter(consumer, {
     intervalMs: opts.commitIntervalMs ?? 1000,
     onError: (err) => log.warn({ groupId, err }, "offset commit failed; retried with the next one"),
   });
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => committer.retain(payload.memberAssignment));
   const shutdown = new AbortController();
   const drained = new AbortController();
   const inFlight = new Set<Promise<void>>();

@@ -6,7 +6,7 @@ import type { Handlers, NoContextKeys } from "./handler.ts";
 import { createLanes } from "./lanes.ts";
 import { createJsonLogger, type Logger } from "./logger.ts";
 import { runWithManualCommits } from "./manual-commit.ts";
-import { commitWithin, createOffsetCommitter } from "./offset-committer.ts";
+import { attachOffsetCommitter, commitWithin } from "./offset-committer.ts";
 import { createMessageProcessor, type Route } from "./process-message.ts";
 import { createIdempotentProducer } from "./producer.ts";
 import { defaultRetryPolicy, type RetryPolicy } from "./retry-policy.ts";
@@ -99,13 +99,11 @@ export function createConsumer<K extends TopicKey, Deps extends object = object>
   let started = false;
   let stopping: Promise<void> | undefined;
 
-  const committer = createOffsetCommitter({
-    commit: (offsets) => consumer.commitOffsets(offsets),
+  const committer = attachOffsetCommitter(consumer, {
     intervalMs: opts.commitIntervalMs ?? 1000,
     onError: (err) => log.warn({ groupId, err }, "offset commit failed; retried with the next one"),
   });
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    committer.retain(payload.memberAssignment);
     lanes.reassigned(payload.memberAssignment);
     log.info(
       { groupId, memberId: payload.memberId, assignment: payload.memberAssignment },
@@ -122,7 +120,6 @@ export function createConsumer<K extends TopicKey, Deps extends object = object>
     // kafkajs has left the group: what the lanes hold is another member's now (a restart rejoins and
     // reads from the committed offsets).
     lanes.reassigned({});
-    committer.retain({});
     log.error({ groupId, error: payload.error, restart: payload.restart }, "consumer crashed");
   });
 

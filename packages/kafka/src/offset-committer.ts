@@ -1,3 +1,5 @@
+import type { Consumer } from "kafkajs";
+
 /**
  * Commits a consumer's handled offsets in the background, at most once per interval, all partitions in one
  * request. Committing after every message cost the broker more than the messages did: on the pipeline
@@ -120,4 +122,23 @@ export async function commitWithin(
     clearTimeout(timer);
     committer.close();
   }
+}
+
+/**
+ * The committer of a kafkajs consumer, following its membership: after a rebalance it keeps only the
+ * partitions the member still owns; after a crash (kafkajs has left the group) none, since the restart
+ * rejoins and reads from the committed offsets. Both consumers of this package use it.
+ */
+export function attachOffsetCommitter(
+  consumer: Consumer,
+  opts: { intervalMs: number; onError(err: unknown): void },
+): OffsetCommitter {
+  const committer = createOffsetCommitter({
+    commit: (offsets) => consumer.commitOffsets(offsets),
+    intervalMs: opts.intervalMs,
+    onError: opts.onError,
+  });
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => committer.retain(payload.memberAssignment));
+  consumer.on(consumer.events.CRASH, () => committer.retain({}));
+  return committer;
 }
