@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { TopicDef, TopicLayout } from "@postprocess/contracts";
-import kafkajs, { type Admin, type ITopicConfig } from "kafkajs";
+import { allTopics, type TopicDef, type TopicLayout } from "@postprocess/contracts";
+import kafkajs, { type Admin, type ITopicConfig, type Kafka } from "kafkajs";
 import { failureTopics } from "./dead-letter.ts";
 
 // kafkajs is CommonJS and Node's ESM loader cannot see this export by name: read it off the default.
@@ -145,5 +145,26 @@ async function waitUntilServed(admin: Admin, names: string[], timeoutMs = 30_000
     }
     if (Date.now() > deadline) throw new Error(`topics ${names.join(", ")} not served after ${timeoutMs} ms`);
     await sleep(100);
+  }
+}
+
+/**
+ * A service's start-up bootstrap: every catalog topic and the service's group topics, through an admin
+ * client that is closed again whatever happens.
+ */
+export async function bootstrapTopics(
+  kafka: Kafka,
+  opts: { topicPrefix: string; group: string },
+): Promise<EnsureTopicsResult> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await ensureTopics(admin, {
+      topicPrefix: opts.topicPrefix,
+      topics: allTopics,
+      groups: [opts.group],
+    });
+  } finally {
+    await admin.disconnect();
   }
 }

@@ -9,6 +9,7 @@ export {
   createBatchConsumer,
 } from "./batch-consumer.ts";
 export {
+  bootstrapTopics,
   dlqLayout,
   type EnsureTopicsOptions,
   type EnsureTopicsResult,

@@ -1,14 +1,14 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
-import { allTopics, type TopicKey } from "@postprocess/contracts";
+import type { TopicKey } from "@postprocess/contracts";
 import { createOrm } from "@postprocess/db";
 import {
+  bootstrapTopics,
   type Codec,
   createCodec,
   createConsumer,
   createJsonLogger,
   createKafka,
   createProducer,
-  ensureTopics,
   type Handlers,
   installSignalHandlers,
   type Logger,
@@ -48,10 +48,7 @@ export async function startWorker<K extends TopicKey>(opts: {
   const log = createJsonLogger({ level: config.LOG_LEVEL, bindings: { service: opts.name } });
   const orm = createOrm({ clientUrl: config.DATABASE_URL });
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS.split(","), clientId: opts.name, logger: log });
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, { topicPrefix: config.TOPIC_PREFIX, topics: allTopics, groups: [opts.name] });
-  await admin.disconnect();
+  await bootstrapTopics(kafka, { topicPrefix: config.TOPIC_PREFIX, group: opts.name });
   const codec = createCodec({
     registryUrl: config.SCHEMA_REGISTRY_URL,
     autoRegister: config.SCHEMA_AUTO_REGISTER,

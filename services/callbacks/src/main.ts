@@ -1,10 +1,9 @@
-import { allTopics } from "@postprocess/contracts";
 import { createOrm, createSecretBox } from "@postprocess/db";
 import {
+  bootstrapTopics,
   createCodec,
   createJsonLogger,
   createKafka,
-  ensureTopics,
   installSignalHandlers,
 } from "@postprocess/kafka";
 import { createGuardedAgents, createOutboundGuard } from "@postprocess/worker";
@@ -16,15 +15,8 @@ const config = loadConfig();
 const log = createJsonLogger({ level: config.LOG_LEVEL, bindings: { service: "callbacks" } });
 const orm = createOrm({ clientUrl: config.DATABASE_URL });
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS.split(","), clientId: "callbacks", logger: log });
-const admin = kafka.admin();
-await admin.connect();
 // Creates the group's retry and dead-letter topics (and any missing catalog topic, as every service does).
-await ensureTopics(admin, {
-  topicPrefix: config.TOPIC_PREFIX,
-  topics: allTopics,
-  groups: [config.CALLBACKS_GROUP_ID],
-});
-await admin.disconnect();
+await bootstrapTopics(kafka, { topicPrefix: config.TOPIC_PREFIX, group: config.CALLBACKS_GROUP_ID });
 const agents = createGuardedAgents(
   createOutboundGuard({ allowPrivateNetworks: config.CALLBACK_ALLOW_PRIVATE_NETWORKS }),
 );

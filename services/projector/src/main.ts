@@ -1,10 +1,9 @@
-import { allTopics } from "@postprocess/contracts";
 import { createOrm, migrate } from "@postprocess/db";
 import {
+  bootstrapTopics,
   createCodec,
   createJsonLogger,
   createKafka,
-  ensureTopics,
   installSignalHandlers,
 } from "@postprocess/kafka";
 import { loadConfig } from "./config.ts";
@@ -17,14 +16,7 @@ const orm = createOrm({ clientUrl: config.DATABASE_URL });
 // The projector owns the job tables, so it brings their schema up to date before folding anything.
 await migrate(orm);
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS.split(","), clientId: "projector", logger: log });
-const admin = kafka.admin();
-await admin.connect();
-await ensureTopics(admin, {
-  topicPrefix: config.TOPIC_PREFIX,
-  topics: allTopics,
-  groups: [config.PROJECTOR_GROUP_ID],
-});
-await admin.disconnect();
+await bootstrapTopics(kafka, { topicPrefix: config.TOPIC_PREFIX, group: config.PROJECTOR_GROUP_ID });
 const projector = await startProjector({
   orm,
   kafka,
