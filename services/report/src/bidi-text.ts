@@ -1,6 +1,6 @@
-import { baseDirection, strongOf, visualOrder, wordLevels } from "./bidi.ts";
+import { baseDirection, hasRtl, visualOrder, wordLevels } from "./bidi.ts";
 import type { ReportFonts } from "./fonts.ts";
-import { textRuns } from "./text-runs.ts";
+import { textRuns, useFont } from "./text-runs.ts";
 
 type TextOptions = PDFKit.Mixins.TextOptions;
 type Weight = "regular" | "bold";
@@ -105,7 +105,7 @@ function fitted(
 function widthOf(doc: PDFKit.PDFDocument, fonts: ReportFonts, weight: Weight, word: string): number {
   let width = 0;
   for (const run of textRuns(word, weight, fonts)) {
-    use(doc, run.key, run.font, weight);
+    useFont(doc, run, weight);
     width += doc.widthOfString(run.text);
   }
   doc.font(weight);
@@ -122,17 +122,11 @@ function drawWord(
   y: number,
 ): void {
   const runs = textRuns(word, weight, fonts);
-  const rtl = [...word].some((ch) => strongOf(ch) === "R");
+  const rtl = hasRtl(word);
   let at = x;
   for (const run of rtl ? runs.reverse() : runs) {
-    use(doc, run.key, run.font, weight);
+    useFont(doc, run, weight);
     doc.text(run.text, at, y, { lineBreak: false });
     at += doc.widthOfString(run.text);
   }
-}
-
-function use(doc: PDFKit.PDFDocument, key: string, font: unknown, weight: Weight): void {
-  // pdfkit takes a parsed fontkit font as a source at run time; its types only list files and buffers.
-  if (key !== weight) doc.registerFont(key, font as Buffer);
-  doc.font(key);
 }

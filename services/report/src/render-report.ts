@@ -1,7 +1,7 @@
 import { clock, type Transcript } from "@postprocess/worker";
 import PDFDocument from "pdfkit";
+import { drawText } from "./draw-text.ts";
 import { type ReportFonts, uncoveredCharacters } from "./fonts.ts";
-import { drawText } from "./text-runs.ts";
 
 /** A key point or action item with the transcript turns (and the time) it rests on. */
 export interface ReportItem {

@@ -1,5 +1,3 @@
-import { hasRtl } from "./bidi.ts";
-import { drawBidiText } from "./bidi-text.ts";
 import { cjkPreference, type FallbackFont } from "./fallback-fonts.ts";
 import type { ReportFonts } from "./fonts.ts";
 
@@ -46,31 +44,9 @@ function covered(text: string, font: TextRun["font"]): boolean {
   return true;
 }
 
-type TextOptions = PDFKit.Mixins.TextOptions;
-
-/**
- * Draws `text` as one paragraph in the fonts `textRuns` picks: a single `text` call when one font covers
- * it (the common case), else one pdfkit `continued` call per run, so line wrapping runs across the runs.
- * Leaves the document's font on the report's own font, as a plain `text` call would.
- */
-export function drawText(
-  doc: PDFKit.PDFDocument,
-  fonts: ReportFonts,
-  weight: "regular" | "bold",
-  text: string,
-  at: { x?: number; y?: number },
-  opts: TextOptions = {},
-): PDFKit.PDFDocument {
-  // Right-to-left words need their own line layout (pdfkit places words left to right only).
-  if (hasRtl(text)) return drawBidiText(doc, fonts, weight, text, at, opts);
-  const runs = textRuns(text, weight, fonts);
-  runs.forEach((run, i) => {
-    // pdfkit takes a parsed fontkit font as a source at run time; its types only list files and buffers.
-    if (run.key !== weight) doc.registerFont(run.key, run.font as unknown as Buffer);
-    doc.font(run.key);
-    const options = { ...opts, continued: i < runs.length - 1 || opts.continued === true };
-    if (i === 0 && at.x !== undefined) doc.text(run.text, at.x, at.y, options);
-    else doc.text(run.text, options);
-  });
-  return doc.font(weight);
+/** Makes `run`'s font the document's current one (registering a fallback font under its key first). */
+export function useFont(doc: PDFKit.PDFDocument, run: Pick<TextRun, "key" | "font">, weight: string): void {
+  // pdfkit takes a parsed fontkit font as a source at run time; its types only list files and buffers.
+  if (run.key !== weight) doc.registerFont(run.key, run.font as unknown as Buffer);
+  doc.font(run.key);
 }
