@@ -2,7 +2,7 @@ import { clock } from "@postprocess/worker";
 import { describe, expect, it } from "vitest";
 import { sampleReport, sampleTurns } from "./fixtures.ts";
 import { defaultFontPaths, loadReportFonts, parseFontFile } from "./fonts.ts";
-import { missingCharacters, printable, renderReport } from "./render-report.ts";
+import { missingCharacters, printable, type ReportData, renderReport } from "./render-report.ts";
 import { pageCount, pdfText, pdfTextRuns } from "./testing/pdf-text.ts";
 
 const fonts = await loadReportFonts();
@@ -90,18 +90,38 @@ describe("renderReport", () => {
     Thai: "ฉันต้องการขอคืนเงินค่ะ",
   };
 
-  it("draws Chinese, Japanese, Korean, Hindi, Tamil and Thai with embedded Noto fallbacks, as text", async () => {
-    const lines = Object.values(scripts);
+  /**
+   * One turn per line, rendered: the fonts the PDF embeds, its first page's text runs, and that page's text
+   * with whitespace removed. No character may be left without a font.
+   */
+  async function renderLines(lines: string[], over: Partial<ReportData> = {}) {
     const turns = sampleTurns(lines.length);
     lines.forEach((line, i) => {
       turns[i]!.message = line;
     });
-    const data = sampleReport(turns, { topic: "退款 — रिफंड" });
+    const data = sampleReport(turns, over);
     expect(missingCharacters(data, fonts)).toEqual([]);
     const { pdf, pages } = await render(data);
     const raw = pdf.toString("latin1");
-    const embedded = new Set([...raw.matchAll(/\/FontName \/[A-Z]{6}\+([A-Za-z]+)/g)].map((m) => m[1]));
-    expect([...embedded].sort()).toEqual([
+    const embedded = [
+      ...new Set([...raw.matchAll(/\/FontName \/[A-Z]{6}\+([A-Za-z]+)/g)].map((m) => m[1])),
+    ].sort();
+    const runs = pdfTextRuns(pdf)[0]!;
+    return { raw, pages, embedded, runs, drawn: compact(runs.map((r) => r.text).join("")) };
+  }
+  const compact = (s: string) => s.replace(/\s+/g, "");
+  /** The letters of `line` the PDF's text lacks (marks and reordered vowel signs read back ambiguously). */
+  const lettersMissing = (drawn: string, line: string) =>
+    missingFrom(
+      drawn,
+      [...line].filter((c) => /\p{L}/u.test(c)),
+    );
+
+  it("draws Chinese, Japanese, Korean, Hindi, Tamil and Thai with embedded Noto fallbacks, as text", async () => {
+    const { raw, pages, embedded, runs, drawn } = await renderLines(Object.values(scripts), {
+      topic: "退款 — रिफंड",
+    });
+    expect(embedded).toEqual([
       "DejaVuSans",
       "NotoSansDevanagari",
       "NotoSansJP",
@@ -116,25 +136,14 @@ describe("renderReport", () => {
       expect(length).toBeLessThan(60_000);
     }
     expect(pages[0]).not.toContain("empty boxes");
-
-    const runs = pdfTextRuns(pdf)[0]!;
-    const compact = (s: string) => s.replace(/\s+/g, "");
-    const drawn = compact(runs.map((r) => r.text).join(""));
     // CJK reads back as written.
     for (const line of [scripts.Chinese, scripts.Japanese, scripts.Korean])
       expect(drawn).toContain(compact(line));
     // Indic and Thai glyphs are stored in visual order (a vowel sign before its consonant), and a vowel sign
     // the shaper splits or merges maps back ambiguously (one character per glyph, PDF's ToUnicode): every
     // letter must read back; marks are not counted.
-    for (const script of ["Hindi", "Tamil", "Thai"] as const) {
-      expect(
-        missingFrom(
-          drawn,
-          [...scripts[script]].filter((c) => /\p{L}/u.test(c)),
-        ),
-        script,
-      ).toEqual([]);
-    }
+    for (const script of ["Hindi", "Tamil", "Thai"] as const)
+      expect(lettersMissing(drawn, scripts[script]), script).toEqual([]);
     // Han in a Japanese line is drawn with the Japanese font; in a Chinese line with the Chinese one.
     const fontOf = (ch: string) => runs.find((r) => r.text.includes(ch))?.font;
     expect(fontOf("返")).toMatch(/\+NotoSansJP-Regular-/);
@@ -157,17 +166,8 @@ describe("renderReport", () => {
   };
 
   it("draws Gujarati, Gurmukhi, Kannada, Malayalam, Sinhala, Khmer, Lao, Myanmar, Ethiopic and emoji too", async () => {
-    const lines = Object.values(moreScripts);
-    const turns = sampleTurns(lines.length);
-    lines.forEach((line, i) => {
-      turns[i]!.message = line;
-    });
-    const data = sampleReport(turns);
-    expect(missingCharacters(data, fonts)).toEqual([]);
-    const { pdf, pages } = await render(data);
-    const raw = pdf.toString("latin1");
-    const embedded = new Set([...raw.matchAll(/\/FontName \/[A-Z]{6}\+([A-Za-z]+)/g)].map((m) => m[1]));
-    expect([...embedded].sort()).toEqual([
+    const { pages, embedded, drawn } = await renderLines(Object.values(moreScripts));
+    expect(embedded).toEqual([
       "DejaVuSans",
       "NotoEmoji",
       "NotoSansEthiopic",
@@ -181,20 +181,9 @@ describe("renderReport", () => {
     ]);
     // (Lao is DejaVu Sans's own: no fallback needed.)
     expect(pages[0]).not.toContain("empty boxes");
-    const drawn = pdfTextRuns(pdf)[0]!
-      .map((r) => r.text)
-      .join("")
-      .replace(/\s+/g, "");
     // Every letter reads back (marks and reordered vowel signs are not counted, as above).
-    for (const [script, line] of Object.entries(moreScripts)) {
-      expect(
-        missingFrom(
-          drawn,
-          [...line].filter((c) => /\p{L}/u.test(c)),
-        ),
-        script,
-      ).toEqual([]);
-    }
+    for (const [script, line] of Object.entries(moreScripts))
+      expect(lettersMissing(drawn, line), script).toEqual([]);
   });
 
   /** A word's width in the report's regular font, in points at `size`. */
