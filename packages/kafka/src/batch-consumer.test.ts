@@ -2,7 +2,7 @@ import { topics } from "@postprocess/contracts";
 import { type StackEnv, uniqueName, waitFor } from "@postprocess/testkit";
 import type { Admin } from "kafkajs";
 import { expect } from "vitest";
-import { type BatchEvent, createBatchConsumer } from "./batch-consumer.ts";
+import { type BatchConsumerOptions, type BatchEvent, createBatchConsumer } from "./batch-consumer.ts";
 import { createCodec } from "./codec.ts";
 import { NonRetriableError, RetriableError } from "./errors.ts";
 import { createProducer } from "./producer.ts";
@@ -24,23 +24,30 @@ async function cancelTopicSetup(env: StackEnv, admin: Admin) {
   const kafka = testKafka(env, logger);
   const codec = createCodec({ registryUrl: env.SCHEMA_REGISTRY_URL });
   const producer = createProducer(kafka, codec, { topicPrefix: prefix });
-  return { groupId, prefix, cleanup, logger, kafka, codec, producer };
+  /** A batch consumer of that topic in that group; `opts` adds the handler and what the test varies. */
+  const batchConsumer = (
+    opts: Omit<BatchConsumerOptions<"cancelRequested">, "groupId" | "topicPrefix" | "topics" | "logger">,
+  ) =>
+    createBatchConsumer(kafka, codec, {
+      groupId,
+      topicPrefix: prefix,
+      topics: ["cancelRequested"],
+      logger,
+      ...opts,
+    });
+  return { groupId, prefix, cleanup, logger, kafka, codec, producer, batchConsumer };
 }
 
 test("folds batches, dead-letters poison, rejected and refused events alone, retries outages in place", async ({
   env,
   admin,
 }) => {
-  const { groupId, prefix, cleanup, logger, kafka, codec, producer } = await cancelTopicSetup(env, admin);
+  const { groupId, prefix, cleanup, kafka, producer, batchConsumer } = await cancelTopicSetup(env, admin);
   const raw = kafka.producer();
   const sizes: number[] = [];
   const folded = new Set<string>();
   let outages = 2;
-  const consumer = createBatchConsumer(kafka, codec, {
-    groupId,
-    topicPrefix: prefix,
-    topics: ["cancelRequested"],
-    logger,
+  const consumer = batchConsumer({
     retry: { baseMs: 5, maxMs: 20 },
     handleBatch: async (events: BatchEvent<"cancelRequested">[]) => {
       sizes.push(events.length);
@@ -104,14 +111,10 @@ test("group commit: the partitions of one fetch fold in one call; a refused even
   env,
   admin,
 }) => {
-  const { groupId, prefix, cleanup, logger, kafka, codec, producer } = await cancelTopicSetup(env, admin);
+  const { groupId, prefix, cleanup, kafka, producer, batchConsumer } = await cancelTopicSetup(env, admin);
   const calls: { partitions: Set<number>; size: number }[] = [];
   const folded = new Set<string>();
-  const consumer = createBatchConsumer(kafka, codec, {
-    groupId,
-    topicPrefix: prefix,
-    topics: ["cancelRequested"],
-    logger,
+  const consumer = batchConsumer({
     concurrency: 6,
     handleBatch: async (events: BatchEvent<"cancelRequested">[]) => {
       calls.push({ partitions: new Set(events.map((e) => e.meta.partition)), size: events.length });
@@ -151,15 +154,11 @@ test("a backlog of whole batches is folded by up to three handler calls at once;
   env,
   admin,
 }) => {
-  const { groupId, prefix, cleanup, logger, kafka, codec, producer } = await cancelTopicSetup(env, admin);
+  const { cleanup, producer, batchConsumer } = await cancelTopicSetup(env, admin);
   let inFlight = 0;
   let most = 0;
   const folded: string[] = [];
-  const consumer = createBatchConsumer(kafka, codec, {
-    groupId,
-    topicPrefix: prefix,
-    topics: ["cancelRequested"],
-    logger,
+  const consumer = batchConsumer({
     concurrency: 6,
     maxBatchSize: 2,
     handleBatch: async (events: BatchEvent<"cancelRequested">[]) => {
