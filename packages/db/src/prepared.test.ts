@@ -1,0 +1,44 @@
+import { test } from "@postprocess/testkit";
+import { expect, test as unitTest } from "vitest";
+import { createOrm } from "./orm.ts";
+import { inTransaction, queryPrepared, statement } from "./prepared.ts";
+
+unitTest("a statement is named after its text: same text same name, other text other name", () => {
+  expect(statement("SELECT 1").name).toBe(statement("SELECT 1").name);
+  expect(statement("SELECT 1").name).not.toBe(statement("SELECT 2").name);
+  expect(statement("SELECT 1").name).toMatch(/^pp_[0-9a-f]{24}$/);
+});
+
+test("prepared statements: bind values, commit together, roll back on a throw", async ({ databaseUrl }) => {
+  const orm = createOrm({ clientUrl: databaseUrl });
+  const create = statement("CREATE TABLE IF NOT EXISTS prepared_probe (k text PRIMARY KEY, v json)");
+  const insert = statement("INSERT INTO prepared_probe (k, v) VALUES ($1, $2::json) RETURNING k");
+  const read = statement("SELECT k, v FROM prepared_probe ORDER BY k");
+  try {
+    await queryPrepared(orm, create);
+    // A value that would break a text built by concatenation stays a value.
+    const tricky = "it's'); DROP TABLE prepared_probe; --";
+    await inTransaction(orm, async (q) => {
+      await q(insert, ["a", JSON.stringify({ n: 1 })]);
+      await q(insert, [tricky, JSON.stringify([tricky])]);
+    });
+    await expect(
+      inTransaction(orm, async (q) => {
+        await q(insert, ["b", "{}"]);
+        throw new Error("abandon");
+      }),
+    ).rejects.toThrow("abandon");
+    // A statement error inside the transaction rolls it back too, and the pooled connection stays usable.
+    await expect(inTransaction(orm, async (q) => q(insert, ["a", "{}"]))).rejects.toMatchObject({
+      code: "23505",
+    });
+    // Many runs of the same prepared statement across the pool's connections.
+    for (let i = 0; i < 12; i++) expect(await queryPrepared(orm, read)).toHaveLength(2);
+    expect(await queryPrepared(orm, read)).toEqual([
+      { k: "a", v: { n: 1 } },
+      { k: tricky, v: [tricky] },
+    ]);
+  } finally {
+    await orm.close();
+  }
+});
