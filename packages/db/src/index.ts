@@ -30,7 +30,14 @@ export { ProcessingAuditLog } from "./entities/processing-audit-log.ts";
 export { eventTimeSession } from "./event-time.ts";
 export { IntervalMsType, parseIntervalMs } from "./interval-ms.ts";
 export { createOrm, entities, migrate, type OrmOptions } from "./orm.ts";
-export { inTransaction, type Query, queryPrepared, type Statement, statement } from "./prepared.ts";
+export {
+  inTransaction,
+  positional,
+  type Query,
+  queryPrepared,
+  type Statement,
+  statement,
+} from "./prepared.ts";
 export {
   isProcessingId,
   newProcessingId,

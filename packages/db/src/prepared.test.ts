@@ -1,12 +1,22 @@
 import { test } from "@postprocess/testkit";
 import { expect, test as unitTest } from "vitest";
 import { createOrm } from "./orm.ts";
-import { inTransaction, queryPrepared, statement } from "./prepared.ts";
+import { inTransaction, positional, queryPrepared, statement } from "./prepared.ts";
 
 unitTest("a statement is named after its text: same text same name, other text other name", () => {
   expect(statement("SELECT 1").name).toBe(statement("SELECT 1").name);
   expect(statement("SELECT 1").name).not.toBe(statement("SELECT 2").name);
   expect(statement("SELECT 1").name).toMatch(/^pp_[0-9a-f]{24}$/);
+});
+
+unitTest("? placeholders become $n, except inside quoted literals and identifiers; ?? is refused", () => {
+  expect(positional("SELECT ? WHERE a = ? AND b = '?' AND \"c?\" = ?::json")).toBe(
+    "SELECT $1 WHERE a = $2 AND b = '?' AND \"c?\" = $3::json",
+  );
+  expect(positional("SELECT $1")).toBe("SELECT $1");
+  expect(() => positional("SELECT ?? FROM t")).toThrow(/cannot be prepared/);
+  expect(statement("SELECT ?").text).toBe("SELECT $1");
+  expect(statement("SELECT ?").sql).toBe("SELECT ?");
 });
 
 test("prepared statements: bind values, commit together, roll back on a throw", async ({ databaseUrl }) => {
@@ -32,6 +42,10 @@ test("prepared statements: bind values, commit together, roll back on a throw", 
     await expect(inTransaction(orm, async (q) => q(insert, ["a", "{}"]))).rejects.toMatchObject({
       code: "23505",
     });
+    // A one-off text with ? placeholders is bound too.
+    expect(
+      await queryPrepared(orm, "SELECT count(*)::int AS n FROM prepared_probe WHERE k = ?", [tricky]),
+    ).toEqual([{ n: 1 }]);
     // Many runs of the same prepared statement across the pool's connections.
     for (let i = 0; i < 12; i++) expect(await queryPrepared(orm, read)).toHaveLength(2);
     expect(await queryPrepared(orm, read)).toEqual([

@@ -1,5 +1,6 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
 import type { EventOf } from "@postprocess/contracts";
+import { queryPrepared, statement } from "@postprocess/db";
 import { type JobSettings, type SettingsRow, settingsFromRow, settingsFromSnapshot } from "./settings.ts";
 
 /** What a worker knows of a job before it runs a step: its status (if projected yet) and its settings. */
@@ -19,14 +20,20 @@ export interface JobStore {
   view(processingId: string, accountId: string, settings?: JobSettings): Promise<JobView>;
 }
 
+// Prepared: every step reads its job once or more (before the step, then between long sub-steps).
+const jobSql = statement(
+  "SELECT status, created_at, settings FROM conversation_processing WHERE processing_id = ?",
+);
+const liveSettingsSql = statement("SELECT * FROM account_settings WHERE account_id = ?");
+
 export function createJobStore(orm: MikroORM): JobStore {
   return {
     async view(processingId, accountId, carried) {
-      const conn = orm.em.fork().getConnection();
-      const [job] = (await conn.execute(
-        "SELECT status, created_at, settings FROM conversation_processing WHERE processing_id = ?",
-        [processingId],
-      )) as { status: JobView["status"]; created_at: Date | string; settings: SettingsRow | null }[];
+      const [job] = await queryPrepared<{
+        status: JobView["status"];
+        created_at: Date | string;
+        settings: SettingsRow | null;
+      }>(orm, jobSql, [processingId]);
       return {
         status: job?.status,
         createdAt: job ? new Date(job.created_at) : undefined,
@@ -41,9 +48,6 @@ export function createJobStore(orm: MikroORM): JobStore {
 }
 
 async function liveSettings(orm: MikroORM, accountId: string): Promise<JobSettings> {
-  const [row] = (await orm.em
-    .fork()
-    .getConnection()
-    .execute("SELECT * FROM account_settings WHERE account_id = ?", [accountId])) as SettingsRow[];
+  const [row] = await queryPrepared<SettingsRow>(orm, liveSettingsSql, [accountId]);
   return settingsFromRow(row);
 }

@@ -1,5 +1,6 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
 import type { EventOf } from "@postprocess/contracts";
+import { queryPrepared, statement } from "@postprocess/db";
 import type { Logger } from "@postprocess/kafka";
 import { ulid } from "ulid";
 import { buildCallbackPayload } from "./payload.ts";
@@ -26,6 +27,24 @@ export function newDeliveryId(now: Date): string {
   return `msg_${ulid(now.getTime())}`;
 }
 
+// Prepared: it runs for every terminal status of every job.
+const enqueueSql = statement(
+  `WITH endpoint AS (
+         SELECT url, created_at <= ?::timestamptz AS eligible
+           FROM callback_endpoints WHERE account_id = ? AND enabled
+       ), inserted AS (
+         INSERT INTO callback_deliveries
+           (id, account_id, processing_id, event_type, url, payload, status, attempts, next_attempt_at, created_at)
+         SELECT ?, ?, ?, ?, endpoint.url, ?::jsonb, 'pending', 0, ?, ?
+           FROM endpoint
+          WHERE endpoint.eligible
+            AND NOT EXISTS (SELECT 1 FROM callback_deliveries d WHERE d.processing_id = ?)
+         ON CONFLICT (processing_id, event_type) DO NOTHING
+         RETURNING id
+       )
+       SELECT (SELECT eligible FROM endpoint) AS eligible, (SELECT id FROM inserted) AS id`,
+);
+
 /**
  * Enqueues the callback of a job that reached `completed` or `failed`, for an account with an enabled
  * endpoint. Idempotent: the unique (processing_id, event_type) makes a redelivered or duplicate record
@@ -44,37 +63,18 @@ export async function handleProcessingStatus(
   if (!payload) return "not-terminal";
   const now = deps.now();
   // One statement: reading the endpoint and inserting cannot interleave with a DELETE of the endpoint.
-  const [row] = (await deps.orm.em
-    .fork()
-    .getConnection()
-    .execute(
-      `WITH endpoint AS (
-         SELECT url, created_at <= ?::timestamptz AS eligible
-           FROM callback_endpoints WHERE account_id = ? AND enabled
-       ), inserted AS (
-         INSERT INTO callback_deliveries
-           (id, account_id, processing_id, event_type, url, payload, status, attempts, next_attempt_at, created_at)
-         SELECT ?, ?, ?, ?, endpoint.url, ?::jsonb, 'pending', 0, ?, ?
-           FROM endpoint
-          WHERE endpoint.eligible
-            AND NOT EXISTS (SELECT 1 FROM callback_deliveries d WHERE d.processing_id = ?)
-         ON CONFLICT (processing_id, event_type) DO NOTHING
-         RETURNING id
-       )
-       SELECT (SELECT eligible FROM endpoint) AS eligible, (SELECT id FROM inserted) AS id`,
-      [
-        payload.timestamp,
-        event.account_id,
-        newDeliveryId(now),
-        event.account_id,
-        event.processing_id,
-        payload.type,
-        JSON.stringify(payload),
-        now,
-        now,
-        event.processing_id,
-      ],
-    )) as { eligible: boolean | null; id: string | null }[];
+  const [row] = await queryPrepared<{ eligible: boolean | null; id: string | null }>(deps.orm, enqueueSql, [
+    payload.timestamp,
+    event.account_id,
+    newDeliveryId(now),
+    event.account_id,
+    event.processing_id,
+    payload.type,
+    JSON.stringify(payload),
+    now,
+    now,
+    event.processing_id,
+  ]);
   const outcome: EnqueueOutcome = row?.id
     ? "enqueued"
     : row?.eligible === true

@@ -1,19 +1,34 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { type Query, queryPrepared, type Statement } from "@postprocess/db";
 
-/** A raw SQL runner with `?` placeholders; values are always bound, never spliced into the text. */
+/**
+ * A raw SQL runner with `?` placeholders; values are always bound, never spliced into the text. A
+ * `Statement` (`statement(text)` from @postprocess/db) is for the hot paths every request runs: it is
+ * prepared once per connection instead of parsed and planned each time.
+ */
 export type Sql = <Row = Record<string, unknown>>(
-  query: string,
+  query: string | Statement,
   params?: readonly unknown[],
 ) => Promise<Row[]>;
 
 /**
  * Raw SQL on a unit of work, inside its transaction when there is one. The gateway's reads are the
- * design document's report queries (joins, aggregates, keyset pages), which read best as SQL.
+ * design document's report queries (joins, aggregates, keyset pages), which read best as SQL. Outside an
+ * ORM transaction a `Statement` runs prepared on the ORM's pool; inside one, through the ORM as text.
  */
 export function sqlOn(em: EntityManager): Sql {
   const conn = em.getConnection();
-  return async <Row>(query: string, params: readonly unknown[] = []) =>
-    (await conn.execute(query, [...params], "all", em.getTransactionContext())) as Row[];
+  const trx = em.getTransactionContext();
+  return async <Row>(query: string | Statement, params: readonly unknown[] = []) => {
+    if (typeof query !== "string" && !trx) return queryPrepared<Row>(em, query, params);
+    const text = typeof query === "string" ? query : query.sql;
+    return (await conn.execute(text, [...params], "all", trx)) as Row[];
+  };
+}
+
+/** Raw SQL inside `inTransaction` (@postprocess/db): statements prepared, other texts bound. */
+export function sqlIn(query: Query): Sql {
+  return <Row>(q: string | Statement, params: readonly unknown[] = []) => query<Row>(q, params);
 }
 
 // How PostgreSQL prints a TIMESTAMPTZ (the driver hands it over as text): `2026-11-26 01:37:29.52+00`.

@@ -1,12 +1,12 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { newEventId } from "@postprocess/contracts";
-import { type JobStatus, newProcessingId, terminalStatuses } from "@postprocess/db";
+import { inTransaction, type JobStatus, newProcessingId, statement, terminalStatuses } from "@postprocess/db";
 import { type JobRequest, toConversationEnded } from "./conversation-request.ts";
 import type { Publish } from "./deps.ts";
 import { ApiError } from "./errors.ts";
 import { processingIdForKey, requestHash } from "./idempotency.ts";
 import { readSettingsAfter } from "./settings/account-settings.ts";
-import { type Sql, sqlOn } from "./sql.ts";
+import { type Sql, sqlIn, sqlOn } from "./sql.ts";
 
 /**
  * How long an accepted submission the projector has not turned into a job row yet still counts as the
@@ -14,6 +14,13 @@ import { type Sql, sqlOn } from "./sql.ts";
  * longer than this most likely never will be (its event was lost), and must not block the conversation.
  */
 export const UNPROJECTED_WINDOW_MS = 15 * 60_000;
+
+const priorSql = statement(
+  "SELECT processing_id, request_hash FROM gateway_submissions WHERE account_id = ? AND idempotency_key = ?",
+);
+const insertSubmissionSql = `INSERT INTO gateway_submissions
+   (processing_id, account_id, conversation_id, email_id, idempotency_key, request_hash, created_at)
+ VALUES (?, ?, ?, ?, ?, ?, ?)`;
 
 /** A submission, as the route hands it over. */
 export interface Submission {
@@ -47,15 +54,14 @@ export async function submitConversation(
 ): Promise<SubmitOutcome> {
   const { accountId, request, idempotencyKey } = submission;
   const hash = requestHash(request);
-  return em.transactional(async (tx: EntityManager) => {
-    const sql = sqlOn(tx);
+  const submit = async (sql: Sql): Promise<SubmitOutcome> => {
     if (idempotencyKey !== undefined) {
       // Key first, conversation second, in every transaction: a fixed order cannot deadlock.
       await lock(sql, idempotencyLock(accountId, idempotencyKey));
-      const [prior] = await sql<{ processing_id: string; request_hash: string }>(
-        "SELECT processing_id, request_hash FROM gateway_submissions WHERE account_id = ? AND idempotency_key = ?",
-        [accountId, idempotencyKey],
-      );
+      const [prior] = await sql<{ processing_id: string; request_hash: string }>(priorSql, [
+        accountId,
+        idempotencyKey,
+      ]);
       if (prior) {
         if (prior.request_hash !== hash) {
           throw new ApiError(
@@ -80,9 +86,7 @@ export async function submitConversation(
     // its place in the history's order when its row replaces the submission.
     // The submission row and the settings the job will run with, in one round trip.
     const settings = await readSettingsAfter(sql, accountId, {
-      query: `INSERT INTO gateway_submissions
-         (processing_id, account_id, conversation_id, email_id, idempotency_key, request_hash, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      query: insertSubmissionSql,
       params: [
         processingId,
         accountId,
@@ -104,7 +108,13 @@ export async function submitConversation(
       throw new ApiError("UNAVAILABLE", "the conversation could not be queued; retry later", { cause });
     }
     return { kind: "created", processingId };
-  });
+  };
+  // Inside a caller's transaction (a webhook receipt, a reconciliation run): part of it. Otherwise on the
+  // ORM's pool with prepared statements, as every API submission runs these five: BEGIN, lock(s), the
+  // active-job check, the insert with the settings read, COMMIT.
+  return em.getTransactionContext()
+    ? em.transactional((tx: EntityManager) => submit(sqlOn(tx)))
+    : inTransaction(em, (query) => submit(sqlIn(query)));
 }
 
 /** The advisory lock on one Idempotency-Key of an account; taken before the conversation's (fixed order). */
@@ -116,18 +126,12 @@ export const conversationLock = (accountId: string, conversationId: string) =>
 
 /** Blocks until this transaction holds the advisory lock named `name` (released at commit or rollback). */
 export async function lock(sql: Sql, name: string): Promise<void> {
-  await sql("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", [name]);
+  await sql(lockSql, [name]);
 }
+const lockSql = statement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))");
 
-/** The newest active job of a conversation: a projected job not yet finished, or a recent unprojected submission. */
-async function findActiveJob(
-  sql: Sql,
-  accountId: string,
-  conversationId: string,
-  now: Date,
-): Promise<{ processing_id: string; status: JobStatus } | undefined> {
-  const [row] = await sql<{ processing_id: string; status: JobStatus }>(
-    `SELECT processing_id, status FROM (
+const activeJobSql = statement(
+  `SELECT processing_id, status FROM (
        SELECT processing_id, status, created_at FROM conversation_processing
         WHERE account_id = ? AND conversation_id = ?
           AND status NOT IN (SELECT value FROM json_array_elements_text(?::json))
@@ -137,14 +141,22 @@ async function findActiveJob(
           AND NOT EXISTS (SELECT 1 FROM conversation_processing cp WHERE cp.processing_id = s.processing_id)
      ) active
      ORDER BY created_at DESC LIMIT 1`,
-    [
-      accountId,
-      conversationId,
-      JSON.stringify(terminalStatuses),
-      accountId,
-      conversationId,
-      new Date(now.getTime() - UNPROJECTED_WINDOW_MS),
-    ],
-  );
+);
+
+/** The newest active job of a conversation: a projected job not yet finished, or a recent unprojected submission. */
+async function findActiveJob(
+  sql: Sql,
+  accountId: string,
+  conversationId: string,
+  now: Date,
+): Promise<{ processing_id: string; status: JobStatus } | undefined> {
+  const [row] = await sql<{ processing_id: string; status: JobStatus }>(activeJobSql, [
+    accountId,
+    conversationId,
+    JSON.stringify(terminalStatuses),
+    accountId,
+    conversationId,
+    new Date(now.getTime() - UNPROJECTED_WINDOW_MS),
+  ]);
   return row;
 }

@@ -1,4 +1,5 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
+import { inTransaction, queryPrepared, statement } from "@postprocess/db";
 
 /** A job's email as `email_deliveries` remembers it. */
 export interface Delivery {
@@ -38,65 +39,53 @@ const toDelivery = (r: Row): Delivery => ({
   messageId: r.message_id,
 });
 
+// Prepared once per connection: every job's email runs them.
+const sentSql = statement("SELECT * FROM email_deliveries WHERE processing_id = ? AND status = 'sent'");
+const recipientSql = statement("SELECT email_id FROM conversation_processing WHERE processing_id = ?");
+const claimSql = statement(`INSERT INTO email_deliveries (processing_id, account_id, recipient, message_id)
+   VALUES (?, ?, ?, ?)
+   ON CONFLICT (processing_id) DO UPDATE
+     SET attempts = email_deliveries.attempts + 1, recipient = EXCLUDED.recipient
+     WHERE email_deliveries.status = 'sending'
+   RETURNING status`);
+const deliverySql = statement("SELECT * FROM email_deliveries WHERE processing_id = ?");
+const markSentSql = statement(
+  "UPDATE email_deliveries SET status = 'sent', sent_at = now() WHERE processing_id = ?",
+);
+
 export function createDeliveryStore(orm: MikroORM): DeliveryStore {
-  const sql = <T>(query: string, params: unknown[]) =>
-    orm.em.fork().getConnection().execute(query, params) as Promise<T[]>;
   return {
     async sent(processingId) {
-      const [row] = await sql<Row>(
-        "SELECT * FROM email_deliveries WHERE processing_id = ? AND status = 'sent'",
-        [processingId],
-      );
+      const [row] = await queryPrepared<Row>(orm, sentSql, [processingId]);
       return row && toDelivery(row);
     },
 
     async recipientOf(processingId) {
-      const [row] = await sql<{ email_id: string }>(
-        "SELECT email_id FROM conversation_processing WHERE processing_id = ?",
-        [processingId],
-      );
+      const [row] = await queryPrepared<{ email_id: string }>(orm, recipientSql, [processingId]);
       return row?.email_id || undefined;
     },
 
     async sendOnce(d, send) {
-      const claim = `INSERT INTO email_deliveries (processing_id, account_id, recipient, message_id)
-         VALUES (?, ?, ?, ?)
-         ON CONFLICT (processing_id) DO UPDATE
-           SET attempts = email_deliveries.attempts + 1, recipient = EXCLUDED.recipient
-           WHERE email_deliveries.status = 'sending'
-         RETURNING status`;
       const params = [d.processingId, d.accountId, d.recipient, d.messageId];
       try {
-        return await orm.em.fork().transactional(async (em) => {
-          const trx = em.getTransactionContext();
-          const conn = em.getConnection();
+        return await inTransaction(orm, async (q) => {
           // The claim inserts the row or counts another attempt, and holds the row locked until the end:
           // a concurrent delivery of the job (a rebalance can hand the event to a second member while the
           // first still runs) waits here, then claims nothing — the row is no longer `sending` — and finds
           // it sent. One statement, where a separate claim, a commit and a SELECT … FOR UPDATE were three.
-          const [claimed] = (await conn.execute(claim, params, "all", trx)) as { status: string }[];
+          const [claimed] = await q<{ status: string }>(claimSql, params);
           if (!claimed) {
-            const [row] = (await conn.execute(
-              "SELECT * FROM email_deliveries WHERE processing_id = ?",
-              [d.processingId],
-              "all",
-              trx,
-            )) as Row[];
+            const [row] = await q<Row>(deliverySql, [d.processingId]);
             return { delivery: toDelivery(row!), sentNow: false };
           }
           await send();
-          await conn.execute(
-            "UPDATE email_deliveries SET status = 'sent', sent_at = now() WHERE processing_id = ?",
-            [d.processingId],
-            "run",
-            trx,
-          );
+          await q(markSentSql, [d.processingId]);
           return { delivery: d, sentNow: true };
         });
       } catch (err) {
         // The send (or the database) failed: the rollback took the attempt's count with it; counted on its
         // own, best effort (the error that matters is the send's).
-        await sql(claim, params).catch(() => {});
+        await queryPrepared(orm, claimSql, params).catch(() => {});
         throw err;
       }
     },

@@ -1,9 +1,27 @@
+import { statement } from "@postprocess/db";
 import type { Sql } from "../sql.ts";
 
 /** A decision of the limiter, with what the RateLimit headers and Retry-After say. */
 export type RateDecision =
   | { allowed: true; limit: number; remaining: number; resetSecs: number }
   | { allowed: false; limit: number; retryAfterSecs: number };
+
+// Prepared: every request runs it.
+const takeTokenSql = statement(
+  `WITH p AS (
+       SELECT clock_timestamp() AS now, make_interval(secs => ?) AS t, make_interval(secs => ?) AS tau
+     ), taken AS (
+       INSERT INTO api_rate_limits AS r (api_key_id, tat)
+       SELECT ?, p.now + p.t FROM p
+       ON CONFLICT (api_key_id) DO UPDATE
+          SET tat = GREATEST(r.tat, (SELECT now FROM p)) + (SELECT t FROM p)
+        WHERE GREATEST(r.tat, (SELECT now FROM p)) - (SELECT tau FROM p) <= (SELECT now FROM p)
+       RETURNING r.tat
+     )
+     SELECT extract(epoch FROM (SELECT tat FROM taken))::float8 AS allowed_tat,
+            extract(epoch FROM (SELECT tat FROM api_rate_limits WHERE api_key_id = ?))::float8 AS prior_tat,
+            extract(epoch FROM (SELECT now FROM p))::float8 AS now`,
+);
 
 /**
  * GCRA (the generic cell rate algorithm) per API key, its state in PostgreSQL so every gateway replica
@@ -21,19 +39,7 @@ export async function takeToken(
   const toleranceSecs = emissionSecs * (limit.burst - 1);
   // Instants come back as epoch seconds (float8): no timestamp text to parse.
   const [row] = await sql<{ allowed_tat: number | null; prior_tat: number | null; now: number }>(
-    `WITH p AS (
-       SELECT clock_timestamp() AS now, make_interval(secs => ?) AS t, make_interval(secs => ?) AS tau
-     ), taken AS (
-       INSERT INTO api_rate_limits AS r (api_key_id, tat)
-       SELECT ?, p.now + p.t FROM p
-       ON CONFLICT (api_key_id) DO UPDATE
-          SET tat = GREATEST(r.tat, (SELECT now FROM p)) + (SELECT t FROM p)
-        WHERE GREATEST(r.tat, (SELECT now FROM p)) - (SELECT tau FROM p) <= (SELECT now FROM p)
-       RETURNING r.tat
-     )
-     SELECT extract(epoch FROM (SELECT tat FROM taken))::float8 AS allowed_tat,
-            extract(epoch FROM (SELECT tat FROM api_rate_limits WHERE api_key_id = ?))::float8 AS prior_tat,
-            extract(epoch FROM (SELECT now FROM p))::float8 AS now`,
+    takeTokenSql,
     [emissionSecs, toleranceSecs, keyId, keyId],
   );
   const { now, allowed_tat, prior_tat } = row!;

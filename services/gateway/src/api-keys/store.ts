@@ -1,3 +1,4 @@
+import { statement } from "@postprocess/db";
 import { isoOrNull, type Sql } from "../sql.ts";
 import { type KeyEnvironment, type MintedKey, mintApiKey } from "./key-format.ts";
 
@@ -22,6 +23,19 @@ export interface KeyIdentity {
   burst: number;
 }
 
+// Prepared: every request runs it.
+const authenticateSql = statement(
+  `WITH found AS (
+       SELECT k.id, k.account_id, k.last_used_at, a.rate_limit_per_minute, a.rate_limit_burst
+         FROM api_keys k JOIN accounts a ON a.id = k.account_id
+        WHERE k.key_hash = ? AND k.revoked_at IS NULL
+     ), touched AS (
+       UPDATE api_keys k SET last_used_at = now() FROM found f
+        WHERE k.id = f.id AND (f.last_used_at IS NULL OR f.last_used_at < now() - interval '1 minute')
+     )
+     SELECT id, account_id, rate_limit_per_minute, rate_limit_burst FROM found`,
+);
+
 /** The account a request is authenticated as, or undefined (unknown or revoked: the same 401 either way). */
 export async function authenticate(sql: Sql, keyHash: string): Promise<KeyIdentity | undefined> {
   // One round trip on every request: the lookup, and at most one write a minute per key to `last_used_at`
@@ -31,18 +45,7 @@ export async function authenticate(sql: Sql, keyHash: string): Promise<KeyIdenti
     account_id: string;
     rate_limit_per_minute: number;
     rate_limit_burst: number;
-  }>(
-    `WITH found AS (
-       SELECT k.id, k.account_id, k.last_used_at, a.rate_limit_per_minute, a.rate_limit_burst
-         FROM api_keys k JOIN accounts a ON a.id = k.account_id
-        WHERE k.key_hash = ? AND k.revoked_at IS NULL
-     ), touched AS (
-       UPDATE api_keys k SET last_used_at = now() FROM found f
-        WHERE k.id = f.id AND (f.last_used_at IS NULL OR f.last_used_at < now() - interval '1 minute')
-     )
-     SELECT id, account_id, rate_limit_per_minute, rate_limit_burst FROM found`,
-    [keyHash],
-  );
+  }>(authenticateSql, [keyHash]);
   if (!row) return undefined;
   return {
     keyId: row.id,

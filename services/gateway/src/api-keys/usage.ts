@@ -1,3 +1,4 @@
+import { statement } from "@postprocess/db";
 import type { Sql } from "../sql.ts";
 
 /** Length of one `api_usage_metrics` window. A minute: fine enough to see a burst, coarse enough to stay small. */
@@ -15,6 +16,19 @@ export interface UsageSample {
   rateLimitResetAt?: Date;
 }
 
+// Prepared: every authenticated request runs it.
+const recordUsageSql = statement(
+  `INSERT INTO api_usage_metrics AS m (account_id, api_key_hash, endpoint, request_count, success_count,
+        error_count, rate_limit_exceeded, rate_limit_reset_at, window_start, window_end)
+     VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (api_key_hash, endpoint, window_start) DO UPDATE SET
+       request_count = m.request_count + 1,
+       success_count = m.success_count + EXCLUDED.success_count,
+       error_count = m.error_count + EXCLUDED.error_count,
+       rate_limit_exceeded = m.rate_limit_exceeded OR EXCLUDED.rate_limit_exceeded,
+       rate_limit_reset_at = GREATEST(m.rate_limit_reset_at, EXCLUDED.rate_limit_reset_at)`,
+);
+
 /**
  * Counts a request into its key's, endpoint's and window's row. One upsert per request: replicas add to the
  * same row (the unique key is key hash + endpoint + window start), so the counts stay exact under load.
@@ -25,26 +39,15 @@ export async function recordUsage(sql: Sql, s: UsageSample): Promise<void> {
   const end = new Date(start.getTime() + USAGE_WINDOW_MS);
   const success = s.status < 400 ? 1 : 0;
   const limited = s.status === 429;
-  await sql(
-    `INSERT INTO api_usage_metrics AS m (account_id, api_key_hash, endpoint, request_count, success_count,
-        error_count, rate_limit_exceeded, rate_limit_reset_at, window_start, window_end)
-     VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (api_key_hash, endpoint, window_start) DO UPDATE SET
-       request_count = m.request_count + 1,
-       success_count = m.success_count + EXCLUDED.success_count,
-       error_count = m.error_count + EXCLUDED.error_count,
-       rate_limit_exceeded = m.rate_limit_exceeded OR EXCLUDED.rate_limit_exceeded,
-       rate_limit_reset_at = GREATEST(m.rate_limit_reset_at, EXCLUDED.rate_limit_reset_at)`,
-    [
-      s.accountId,
-      s.keyHash,
-      s.endpoint.slice(0, 100),
-      success,
-      1 - success,
-      limited,
-      s.rateLimitResetAt ?? null,
-      start,
-      end,
-    ],
-  );
+  await sql(recordUsageSql, [
+    s.accountId,
+    s.keyHash,
+    s.endpoint.slice(0, 100),
+    success,
+    1 - success,
+    limited,
+    s.rateLimitResetAt ?? null,
+    start,
+    end,
+  ]);
 }

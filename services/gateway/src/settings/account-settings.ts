@@ -1,3 +1,4 @@
+import { type Statement, statement } from "@postprocess/db";
 import { checkPlaceholders, defaultSettings, type SettingsRow, settingsToRow } from "@postprocess/worker";
 import { z } from "zod";
 import type { Sql } from "../sql.ts";
@@ -85,6 +86,18 @@ void _sameShape;
 /** The column names, in table order: the only identifiers ever spliced into the SQL below. */
 const columns = Object.keys(accountSettings.shape) as (keyof SettingsRow)[];
 
+const selectText = `SELECT ${columns.join(", ")} FROM account_settings WHERE account_id = ?`;
+const selectSettings = statement(selectText);
+// One prepared statement per write that callers put first (a fixed text per call site: a handful).
+const readAfterStatements = new Map<string, Statement>();
+const readAfter = (first: string): Statement => {
+  const known = readAfterStatements.get(first);
+  if (known) return known;
+  const made = statement(`WITH first AS (${first}) ${selectText}`);
+  readAfterStatements.set(first, made);
+  return made;
+};
+
 /** The account's settings: its row, or the seed's defaults when it has none. */
 export async function readSettings(sql: Sql, accountId: string): Promise<SettingsRow> {
   return readSettingsAfter(sql, accountId);
@@ -99,10 +112,9 @@ export async function readSettingsAfter(
   accountId: string,
   first?: { query: string; params: unknown[] },
 ): Promise<SettingsRow> {
-  const select = `SELECT ${columns.join(", ")} FROM account_settings WHERE account_id = ?`;
   const [row] = first
-    ? await sql<SettingsRow>(`WITH first AS (${first.query}) ${select}`, [...first.params, accountId])
-    : await sql<SettingsRow>(select, [accountId]);
+    ? await sql<SettingsRow>(readAfter(first.query), [...first.params, accountId])
+    : await sql<SettingsRow>(selectSettings, [accountId]);
   return row ?? settingsToRow(defaultSettings);
 }
 
