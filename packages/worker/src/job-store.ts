@@ -24,7 +24,27 @@ export interface JobStore {
 const jobSql = statement(
   "SELECT status, created_at, settings FROM conversation_processing WHERE processing_id = ?",
 );
-const liveSettingsSql = statement("SELECT * FROM account_settings WHERE account_id = ?");
+// Columns named, never `*`: a prepared `SELECT *` fails ("cached plan must not change result type") once a
+// migration adds a column while this process runs.
+const settingsColumns: readonly (keyof SettingsRow)[] = [
+  "default_email_template",
+  "email_subject_template",
+  "email_from_name",
+  "email_from_address",
+  "max_file_size_mb",
+  "processing_timeout_minutes",
+  "enable_audio_storage",
+  "enable_transcript_storage",
+  "enable_report_generation",
+  "openai_model",
+  "openai_max_tokens",
+  "custom_system_prompt",
+  "minio_bucket_name",
+  "file_retention_days",
+];
+const liveSettingsSql = statement(
+  `SELECT ${settingsColumns.join(", ")} FROM account_settings WHERE account_id = ?`,
+);
 
 export function createJobStore(orm: MikroORM): JobStore {
   return {

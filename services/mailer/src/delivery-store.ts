@@ -39,8 +39,12 @@ const toDelivery = (r: Row): Delivery => ({
   messageId: r.message_id,
 });
 
-// Prepared once per connection: every job's email runs them.
-const sentSql = statement("SELECT * FROM email_deliveries WHERE processing_id = ? AND status = 'sent'");
+// Prepared once per connection: every job's email runs them. Columns are named, never `*`: a prepared
+// `SELECT *` fails ("cached plan must not change result type") once a migration adds a column.
+const deliveryColumns = "processing_id, account_id, recipient, message_id, status";
+const sentSql = statement(
+  `SELECT ${deliveryColumns} FROM email_deliveries WHERE processing_id = ? AND status = 'sent'`,
+);
 const recipientSql = statement("SELECT email_id FROM conversation_processing WHERE processing_id = ?");
 const claimSql = statement(`INSERT INTO email_deliveries (processing_id, account_id, recipient, message_id)
    VALUES (?, ?, ?, ?)
@@ -48,7 +52,7 @@ const claimSql = statement(`INSERT INTO email_deliveries (processing_id, account
      SET attempts = email_deliveries.attempts + 1, recipient = EXCLUDED.recipient
      WHERE email_deliveries.status = 'sending'
    RETURNING status`);
-const deliverySql = statement("SELECT * FROM email_deliveries WHERE processing_id = ?");
+const deliverySql = statement(`SELECT ${deliveryColumns} FROM email_deliveries WHERE processing_id = ?`);
 const markSentSql = statement(
   "UPDATE email_deliveries SET status = 'sent', sent_at = now() WHERE processing_id = ?",
 );
