@@ -1,9 +1,6 @@
 # The Makefile only delegates: to pnpm (pinned, started through npx so a fresh machine needs only Node + npm)
 # and to the stack CLI. Every Node process the project runs is the pinned Node 24 from node_modules/.bin.
 PNPM := npx -y pnpm@10.34.8
-# kafkajs 2.2.4 schedules a negative timer on Node >= 23 (tulios/kafkajs#1751); Node clamps it to 1 ms,
-# which is what kafkajs meant, so the warning is noise.
-export NODE_OPTIONS := --disable-warning=TimeoutNegativeWarning
 export TURBO_TELEMETRY_DISABLED := 1
 
 .PHONY: install stack-up stack-status stack-down stack-reset demo test typecheck lint down

@@ -3,7 +3,7 @@
  * process on the real stack, and through the same handlers chained in this process with no Kafka.
  *
  *   node tests/e2e/bench/pipeline.ts          (from the repo root, with the local stack up)
- *   BENCH_JOBS=50 NODE_OPTIONS=--disable-warning=TimeoutNegativeWarning node tests/e2e/bench/pipeline.ts
+ *   BENCH_JOBS=50 node tests/e2e/bench/pipeline.ts
  *
  * Env knobs: BENCH_JOBS (500) jobs per run, BENCH_CONCURRENCY (20) jobs in flight, BENCH_WARMUP (20)
  * unmeasured jobs before each run, BENCH_AUDIO_BYTES (16384) size of each fake recording,
