@@ -31,6 +31,12 @@ export type ConsumerOptions<K extends TopicKey, Deps extends object> = {
    * broker from ≈ 9% to ≈ 3% of a core).
    */
   maxWaitTimeInMs?: number;
+  /**
+   * Least data the broker gathers for a fetch before answering, waiting at most `maxWaitTimeInMs` (default
+   * 1 byte: answer as soon as anything is there). A consumer that can wait trades that latency for fewer
+   * fetches, each of which costs this process and the broker CPU.
+   */
+  minBytes?: number;
   /** Where a brand-new group starts; default true, so events published before the first deploy are handled. */
   fromBeginning?: boolean;
   /** Handlers running at once across this member's partitions (default 1); a partition is always handled in order, one message at a time (see lanes.ts). */
@@ -89,6 +95,7 @@ export function createConsumer<K extends TopicKey, Deps extends object = object>
     heartbeatInterval,
     rebalanceTimeout: opts.rebalanceTimeout ?? 60_000,
     maxWaitTimeInMs: opts.maxWaitTimeInMs ?? 500,
+    minBytes: opts.minBytes ?? 1,
     allowAutoTopicCreation: false,
   });
   const producer = createIdempotentProducer(kafka);
