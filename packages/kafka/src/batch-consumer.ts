@@ -1,6 +1,7 @@
 import { type EventOf, type TopicDef, type TopicKey, topics } from "@postprocess/contracts";
 import type { EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import { raceAbort, sleep } from "./abortable.ts";
+import { closeWithin } from "./close-within.ts";
 import type { Codec } from "./codec.ts";
 import type { Consumer } from "./consumer.ts";
 import { failureTopics, publishDeadLetter } from "./dead-letter.ts";
@@ -337,19 +338,24 @@ export function createBatchConsumer<K extends TopicKey>(
         } catch {
           // Not running: nothing is fetched anyway.
         }
+        const deadline = Date.now() + timeoutMs;
         const reserve = Math.min(2000, timeoutMs / 3);
         const grace = setTimeout(() => drained.abort(), Math.max(0, timeoutMs - reserve));
         await Promise.allSettled(inFlight);
         clearTimeout(grace);
         drained.abort();
-        await commitWithin(committer, Date.now() + reserve / 2, (err) =>
+        await commitWithin(committer, deadline - reserve / 2, (err) =>
           log.warn({ groupId, err }, "final offset commit failed; the next owner refolds those events"),
         );
-        await consumer
-          .disconnect()
-          .catch((err: unknown) => log.error({ groupId, err }, "consumer disconnect failed"));
-        await producer.disconnect().catch(() => {});
-        log.info({ groupId }, "batch consumer stopped");
+        await closeWithin(
+          async () => {
+            await consumer.disconnect();
+            await producer.disconnect().catch(() => {});
+          },
+          deadline,
+          log,
+          groupId,
+        );
       })();
       return stopping;
     },

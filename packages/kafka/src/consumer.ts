@@ -1,5 +1,6 @@
 import { type TopicDef, type TopicKey, topics } from "@postprocess/contracts";
 import type { EachBatchPayload, Kafka } from "kafkajs";
+import { closeWithin } from "./close-within.ts";
 import type { Codec } from "./codec.ts";
 import { failureTopics } from "./dead-letter.ts";
 import type { Handlers, NoContextKeys } from "./handler.ts";
@@ -223,22 +224,15 @@ export function createConsumer<K extends TopicKey, Deps extends object = object>
         await commitWithin(committer, deadline - reserve / 2, (err) =>
           log.warn({ groupId, err }, "final offset commit failed; the next owner redelivers those messages"),
         );
-        const closed = (async () => {
-          await consumer.disconnect();
-          await producer.disconnect();
-        })();
-        const inTime = await Promise.race([
-          closed.then(
-            () => true,
-            (err: unknown) => {
-              log.error({ groupId, err }, "consumer disconnect failed");
-              return true;
-            },
-          ),
-          new Promise<false>((r) => setTimeout(r, Math.max(0, deadline - Date.now()), false).unref()),
-        ]);
-        if (inTime) log.info({ groupId }, "consumer stopped");
-        else log.error({ groupId, timeoutMs }, "consumer did not disconnect within the shutdown timeout");
+        await closeWithin(
+          async () => {
+            await consumer.disconnect();
+            await producer.disconnect();
+          },
+          deadline,
+          log,
+          groupId,
+        );
       })().catch((err: unknown) => log.error({ groupId, err }, "consumer stop failed"));
       return stopping;
     },
