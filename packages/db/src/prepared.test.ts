@@ -14,7 +14,12 @@ unitTest("? placeholders become $n, except inside quoted literals and identifier
     "SELECT $1 WHERE a = $2 AND b = '?' AND \"c?\" = $3::json",
   );
   expect(positional("SELECT $1")).toBe("SELECT $1");
+  // Comments are copied as they are, quotes in them included.
+  expect(positional("SELECT ? -- isn't ?\n, ? /* ? */ , ?")).toBe("SELECT $1 -- isn't ?\n, $2 /* ? */ , $3");
   expect(() => positional("SELECT ?? FROM t")).toThrow(/cannot be prepared/);
+  expect(() => positional("SELECT ?, $1")).toThrow(/mixes/);
+  expect(() => positional("SELECT $$?$$, ?")).toThrow(/dollar-quoted/);
+  expect(statement("SELECT $1").sql).toBeUndefined();
   expect(statement("SELECT ?").text).toBe("SELECT $1");
   expect(statement("SELECT ?").sql).toBe("SELECT ?");
 });
@@ -41,6 +46,18 @@ test("prepared statements: bind values, commit together, roll back on a throw", 
     // A statement error inside the transaction rolls it back too, and the pooled connection stays usable.
     await expect(inTransaction(orm, async (q) => q(insert, ["a", "{}"]))).rejects.toMatchObject({
       code: "23505",
+    });
+    // A statement that fails inside a transaction whose function swallows the error: PostgreSQL answers
+    // the COMMIT with a ROLLBACK, and that is an error, not a success.
+    await expect(
+      inTransaction(orm, async (q) => {
+        await q(insert, ["c", "{}"]);
+        await q(insert, ["a", "{}"]).catch(() => {});
+      }),
+    ).rejects.toThrow(/rolled back/);
+    // An EntityManager inside an ORM transaction is refused: a pooled connection is not its transaction.
+    await orm.em.fork().transactional(async (em) => {
+      await expect(queryPrepared(em, read)).rejects.toThrow(/outside ORM transactions/);
     });
     // A one-off text with ? placeholders is bound too.
     expect(

@@ -12,30 +12,51 @@ export interface Statement {
   readonly name: string;
   /** The text with `$1`… placeholders, as PostgreSQL receives it. */
   readonly text: string;
-  /** The text with `?` placeholders, for MikroORM's `execute` (inside an ORM transaction). */
-  readonly sql: string;
+  /**
+   * The text with `?` placeholders, for MikroORM's `execute` (inside an ORM transaction); undefined for a
+   * statement written with `$n`, which only runs prepared.
+   */
+  readonly sql: string | undefined;
 }
 
 /**
- * `?` placeholders (MikroORM's style) become `$1`, `$2`…, except inside quoted literals and identifiers.
- * `??` (MikroORM's identifier placeholder) has no positional equivalent and is refused.
+ * `?` placeholders (MikroORM's style) become `$1`, `$2`…, except inside quoted literals and identifiers and
+ * inside comments. A `?` anywhere else is a placeholder, so jsonb's `?`, `?|` and `?&` operators must be
+ * written as their functions (`jsonb_exists`…). Refused, because the conversion would go wrong: `??`
+ * (MikroORM's identifier placeholder), dollar-quoted strings, and texts that mix `?` with `$n`. A text with
+ * no `?` is returned as it is.
  */
 export function positional(text: string): string {
+  if (!text.includes("?")) return text;
+  if (/\$\d/.test(text)) throw new Error("a statement mixes `?` and `$n` placeholders");
+  if (text.includes("$$")) throw new Error("dollar-quoted text cannot take `?` placeholders");
   let out = "";
   let n = 0;
-  let quote: string | undefined;
-  for (let i = 0; i < text.length; i++) {
+  let i = 0;
+  while (i < text.length) {
     const ch = text[i]!;
-    if (quote) {
-      if (ch === quote) quote = undefined;
-    } else if (ch === "'" || ch === '"') {
-      quote = ch;
-    } else if (ch === "?") {
-      if (text[i + 1] === "?") throw new Error("`??` placeholders cannot be prepared");
-      out += `$${++n}`;
+    // Copied verbatim up to their end: quoted literals and identifiers, line and block comments.
+    const end =
+      ch === "'" || ch === '"'
+        ? text.indexOf(ch, i + 1)
+        : text.startsWith("--", i)
+          ? text.indexOf("\n", i)
+          : text.startsWith("/*", i)
+            ? text.indexOf("*/", i) + 1
+            : undefined;
+    if (end !== undefined) {
+      const stop = end < i + 1 ? text.length : end + 1;
+      out += text.slice(i, stop);
+      i = stop;
       continue;
     }
-    out += ch;
+    if (ch === "?") {
+      if (text[i + 1] === "?") throw new Error("`??` placeholders cannot be prepared");
+      out += `$${++n}`;
+    } else {
+      out += ch;
+    }
+    i += 1;
   }
   return out;
 }
@@ -44,7 +65,8 @@ export function positional(text: string): string {
 export function statement(text: string): Statement {
   const pg = positional(text);
   // Named after the text, so two texts never share a name (a connection refuses a reused name).
-  return { name: `pp_${createHash("sha256").update(pg).digest("hex").slice(0, 24)}`, text: pg, sql: text };
+  const name = `pp_${createHash("sha256").update(pg).digest("hex").slice(0, 24)}`;
+  return { name, text: pg, sql: pg === text && /\$\d/.test(text) ? undefined : text };
 }
 
 /**
@@ -71,8 +93,14 @@ interface NativePool {
 }
 
 /** MikroORM's pg pool, reached from the ORM or from any of its EntityManagers. */
-const poolOf = async (db: MikroORM | EntityManager) =>
-  (await ("em" in db ? db.em : db).getConnection().getNativeClient()) as NativePool;
+const poolOf = async (db: MikroORM | EntityManager) => {
+  const em = "em" in db ? db.em : db;
+  // A pooled connection is not the EntityManager's transaction: a statement there would not see its
+  // writes, and waiting on a lock it holds would hang for good.
+  if (em.getTransactionContext())
+    throw new Error("prepared statements run outside ORM transactions: use inTransaction instead");
+  return (await em.getConnection().getNativeClient()) as NativePool;
+};
 
 const run =
   (target: Pick<NativeClient, "query">): Query =>
@@ -107,7 +135,10 @@ export async function inTransaction<T>(
   try {
     await client.query("BEGIN");
     const out = await fn(run(client));
-    await client.query("COMMIT");
+    // A transaction in which a statement failed (and `fn` caught it) ends in a ROLLBACK, not an error.
+    const commit = (await client.query("COMMIT")) as NativeResult & { command?: string };
+    if (commit.command === "ROLLBACK")
+      throw new Error("the transaction was rolled back: a statement in it failed");
     return out;
   } catch (err) {
     await client.query("ROLLBACK").catch((rollbackErr: Error) => {

@@ -25,23 +25,23 @@ const jobSql = statement(
   "SELECT status, created_at, settings FROM conversation_processing WHERE processing_id = ?",
 );
 // Columns named, never `*`: a prepared `SELECT *` fails ("cached plan must not change result type") once a
-// migration adds a column while this process runs.
-const settingsColumns: readonly (keyof SettingsRow)[] = [
-  "default_email_template",
-  "email_subject_template",
-  "email_from_name",
-  "email_from_address",
-  "max_file_size_mb",
-  "processing_timeout_minutes",
-  "enable_audio_storage",
-  "enable_transcript_storage",
-  "enable_report_generation",
-  "openai_model",
-  "openai_max_tokens",
-  "custom_system_prompt",
-  "minio_bucket_name",
-  "file_retention_days",
-];
+// migration adds a column while this process runs. The compiler checks the list against SettingsRow.
+const settingsColumns = Object.keys({
+  default_email_template: true,
+  email_subject_template: true,
+  email_from_name: true,
+  email_from_address: true,
+  max_file_size_mb: true,
+  processing_timeout_minutes: true,
+  enable_audio_storage: true,
+  enable_transcript_storage: true,
+  enable_report_generation: true,
+  openai_model: true,
+  openai_max_tokens: true,
+  custom_system_prompt: true,
+  minio_bucket_name: true,
+  file_retention_days: true,
+} satisfies Record<keyof SettingsRow, true>);
 const liveSettingsSql = statement(
   `SELECT ${settingsColumns.join(", ")} FROM account_settings WHERE account_id = ?`,
 );

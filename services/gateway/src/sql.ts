@@ -21,7 +21,9 @@ export function sqlOn(em: EntityManager): Sql {
   const trx = em.getTransactionContext();
   return async <Row>(query: string | Statement, params: readonly unknown[] = []) => {
     if (typeof query !== "string" && !trx) return queryPrepared<Row>(em, query, params);
-    const text = typeof query === "string" ? query : query.sql;
+    if (typeof query !== "string" && query.sql === undefined)
+      throw new Error(`statement ${query.name} is written with $n: it cannot run in an ORM transaction`);
+    const text = typeof query === "string" ? query : (query.sql as string);
     return (await conn.execute(text, [...params], "all", trx)) as Row[];
   };
 }

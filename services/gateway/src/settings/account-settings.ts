@@ -88,12 +88,16 @@ const columns = Object.keys(accountSettings.shape) as (keyof SettingsRow)[];
 
 const selectText = `SELECT ${columns.join(", ")} FROM account_settings WHERE account_id = ?`;
 const selectSettings = statement(selectText);
-// One prepared statement per write that callers put first (a fixed text per call site: a handful).
+// One prepared statement per write that callers put first (a fixed text per call site: a handful). Past
+// that many texts a caller is building them: those run unprepared, so connections do not collect them.
 const readAfterStatements = new Map<string, Statement>();
-const readAfter = (first: string): Statement => {
+const maxReadAfterStatements = 16;
+const readAfter = (first: string): Statement | string => {
   const known = readAfterStatements.get(first);
   if (known) return known;
-  const made = statement(`WITH first AS (${first}) ${selectText}`);
+  const text = `WITH first AS (${first}) ${selectText}`;
+  if (readAfterStatements.size >= maxReadAfterStatements) return text;
+  const made = statement(text);
   readAfterStatements.set(first, made);
   return made;
 };
