@@ -5,7 +5,7 @@ import { expect } from "vitest";
 import { createCodec } from "./codec.ts";
 import { createConsumer } from "./consumer.ts";
 import { failureTopics } from "./dead-letter.ts";
-import { NonRetriableError, RetriableError } from "./errors.ts";
+import { NonRetriableError, RetriableError, RetryAfterError } from "./errors.ts";
 import type { Handler } from "./handler.ts";
 import { createProducer } from "./producer.ts";
 import {
@@ -30,6 +30,7 @@ async function world(
   env: Parameters<typeof isolatedTopics>[0],
   admin: Admin,
   handler: Handler<"cancelRequested">,
+  policy: typeof retry = retry,
 ) {
   const groupId = uniqueName("g");
   const { prefix, cleanup } = await isolatedTopics(env, admin, [topics.cancelRequested], [groupId]);
@@ -41,7 +42,7 @@ async function world(
     groupId,
     topicPrefix: prefix,
     logger,
-    retry,
+    retry: policy,
     handlers: { cancelRequested: handler },
   });
   await producer.connect();
@@ -230,6 +231,39 @@ test("a NonRetriableError goes straight to the DLQ after one attempt", async ({ 
       next: next(sent.offset),
     });
     expect(await recordCount(admin, w.retry)).toBe(0);
+  } finally {
+    await w.close();
+  }
+});
+
+test("a message waiting for its in-place retry holds no handler slot: other partitions go on", async ({
+  env,
+  admin,
+}) => {
+  const calls: { eventId: string; attempt: number }[] = [];
+  // One handler at a time (the consumer's default), and a 2 s wait before the second attempt.
+  const w = await world(
+    env,
+    admin,
+    async (event, ctx) => {
+      calls.push({ eventId: event.event_id, attempt: ctx.attempt });
+      if (event.reason === "backoff" && ctx.attempt === 1) throw new RetryAfterError(2000, "429");
+    },
+    { ...retry, maxMs: 5000 },
+  );
+  try {
+    const slow = cancelEvent({ reason: "backoff" });
+    await w.producer.sendBatch([{ topic: "cancelRequested", event: slow }]);
+    await waitFor("the first attempt", () => calls.length === 1, { timeoutMs: 30_000 });
+    // Eight other jobs: all but a few land on other partitions than `slow`'s.
+    const others = Array.from({ length: 8 }, () => cancelEvent({ reason: "ok" }));
+    await w.producer.sendBatch(others.map((event) => ({ topic: "cancelRequested" as const, event })));
+    await waitFor("every job handled", () => calls.length === 10, { timeoutMs: 30_000 });
+
+    const second = calls.findIndex((c) => c.eventId === slow.event_id && c.attempt === 2);
+    // While `slow` waited out its Retry-After, the one handler slot served other partitions' jobs.
+    expect(calls.slice(1, second).length).toBeGreaterThan(0);
+    expect(calls.filter((c) => c.eventId === slow.event_id).map((c) => c.attempt)).toEqual([1, 2]);
   } finally {
     await w.close();
   }

@@ -1,6 +1,6 @@
 import type { TopicDef } from "@postprocess/contracts";
 import type { KafkaMessage, Producer } from "kafkajs";
-import { raceAbort, sleep } from "./abortable.ts";
+import { raceAbort } from "./abortable.ts";
 import type { Codec } from "./codec.ts";
 import { type Origin, publishDeadLetter, publishRetry } from "./dead-letter.ts";
 import { asError, dispositionOf, NonRetriableError } from "./errors.ts";
@@ -18,8 +18,9 @@ export interface Route {
 
 /**
  * What became of a message: `done` (handled, retried elsewhere or dead-lettered: commit it), `abandon`
- * (shutdown caught it mid-way: leave it uncommitted for the next owner), `wait` (a retry not yet due: the
- * partition is paused, read it again later).
+ * (shutdown caught it mid-way: leave it uncommitted for the next owner), `wait` (a retry not yet due, from
+ * the retry topic or the next in-place attempt: process it again after the `pauseFor` delay, which its
+ * partition waits out without holding a handler slot).
  */
 export type Outcome = "done" | "abandon" | "wait";
 
@@ -38,7 +39,7 @@ export interface ProcessorDeps {
   drained: AbortSignal;
 }
 
-/** Pauses the partition being processed and resumes it after `ms` (unless the consumer is stopping). */
+/** Asks for the message to be processed again after `ms`: its partition waits, holding no handler slot. */
 export type PauseFor = (ms: number) => void;
 
 type Attempt = { kind: "ok" } | { kind: "failed"; error: Error } | { kind: "abandoned" };
@@ -142,39 +143,56 @@ export function createMessageProcessor(d: ProcessorDeps) {
     );
   };
 
+  /**
+   * In-place attempts made so far by messages waiting for their next one. The wait is the lane's (`wait`
+   * with the delay), not the handler's: the handler slot is free meanwhile, so a job backing off (an
+   * ElevenLabs 429 with a long Retry-After) does not hold up other partitions. Bounded: an entry whose
+   * partition was revoked meanwhile is never read again.
+   */
+  const attemptsMade = new Map<string, number>();
+  const maxWaiting = 10_000;
+
   /** A message of a subscribed topic: in-place retries, then the retry topic (or the DLQ). */
-  const fromSource = async (topic: string, partition: number, message: KafkaMessage): Promise<Outcome> => {
+  const fromSource = async (
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    pauseFor: PauseFor,
+  ): Promise<Outcome> => {
     const route = d.routes.get(topic)!;
     const headers = readHeaders(message.headers);
     const origin: Origin = { topic, partition, offset: message.offset };
-    for (let attempt = 1; ; attempt++) {
-      const r = await attemptOnce(route, message, headers, origin, attempt);
-      if (r.kind === "ok") return "done";
-      if (r.kind === "abandoned") return "abandon";
-      if (dispositionOf(r.error) === "non-retriable") {
-        await deadLetter(message, headers, origin, r.error, attempt);
-        return "done";
-      }
-      if (attempt < d.policy.attempts) {
-        const delayMs = retryDelayMs(r.error, attempt, d.policy);
-        d.log.warn(
-          {
-            groupId: d.groupId,
-            ...origin,
-            attempt,
-            delayMs,
-            errorClass: r.error.name,
-            error: r.error.message,
-          },
-          "handler failed, retrying in place",
-        );
-        if (!(await sleep(delayMs, d.shutdown))) return "abandon";
-        continue;
-      }
-      if (d.policy.retryTopicAttempts > 0) await toRetryTopic(message, headers, origin, r.error, attempt, 1);
-      else await deadLetter(message, headers, origin, r.error, attempt);
+    const key = `${topic}\u0000${partition}\u0000${message.offset}`;
+    const attempt = (attemptsMade.get(key) ?? 0) + 1;
+    attemptsMade.delete(key);
+    const r = await attemptOnce(route, message, headers, origin, attempt);
+    if (r.kind === "ok") return "done";
+    if (r.kind === "abandoned") return "abandon";
+    if (dispositionOf(r.error) === "non-retriable") {
+      await deadLetter(message, headers, origin, r.error, attempt);
       return "done";
     }
+    if (attempt < d.policy.attempts) {
+      const delayMs = retryDelayMs(r.error, attempt, d.policy);
+      d.log.warn(
+        {
+          groupId: d.groupId,
+          ...origin,
+          attempt,
+          delayMs,
+          errorClass: r.error.name,
+          error: r.error.message,
+        },
+        "handler failed, retrying in place",
+      );
+      if (attemptsMade.size >= maxWaiting) attemptsMade.delete(attemptsMade.keys().next().value!);
+      attemptsMade.set(key, attempt);
+      pauseFor(delayMs);
+      return "wait";
+    }
+    if (d.policy.retryTopicAttempts > 0) await toRetryTopic(message, headers, origin, r.error, attempt, 1);
+    else await deadLetter(message, headers, origin, r.error, attempt);
+    return "done";
   };
 
   /** A message of the group's retry topic: wait until it is due, then one attempt per round. */
@@ -216,7 +234,7 @@ export function createMessageProcessor(d: ProcessorDeps) {
     process(topic: string, partition: number, message: KafkaMessage, pauseFor: PauseFor): Promise<Outcome> {
       return topic === d.topics.retry
         ? fromRetryTopic(message, pauseFor)
-        : fromSource(topic, partition, message);
+        : fromSource(topic, partition, message, pauseFor);
     },
   };
 }
