@@ -1,7 +1,14 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
 import type { EventOf } from "@postprocess/contracts";
 import { queryPrepared, statement } from "@postprocess/db";
-import { type JobSettings, type SettingsRow, settingsFromRow, settingsFromSnapshot } from "./settings.ts";
+import {
+  defaultSettings,
+  type JobSettings,
+  type SettingsRow,
+  settingsFromRow,
+  settingsFromSnapshot,
+  settingsToRow,
+} from "./settings.ts";
 
 /** What a worker knows of a job before it runs a step: its status (if projected yet) and its settings. */
 export interface JobView {
@@ -25,23 +32,9 @@ const jobSql = statement(
   "SELECT status, created_at, settings FROM conversation_processing WHERE processing_id = ?",
 );
 // Columns named, never `*`: a prepared `SELECT *` fails ("cached plan must not change result type") once a
-// migration adds a column while this process runs. The compiler checks the list against SettingsRow.
-const settingsColumns = Object.keys({
-  default_email_template: true,
-  email_subject_template: true,
-  email_from_name: true,
-  email_from_address: true,
-  max_file_size_mb: true,
-  processing_timeout_minutes: true,
-  enable_audio_storage: true,
-  enable_transcript_storage: true,
-  enable_report_generation: true,
-  openai_model: true,
-  openai_max_tokens: true,
-  custom_system_prompt: true,
-  minio_bucket_name: true,
-  file_retention_days: true,
-} satisfies Record<keyof SettingsRow, true>);
+// migration adds a column while this process runs. settingsToRow builds every column of SettingsRow (the
+// compiler checks it), so its keys are the list.
+const settingsColumns = Object.keys(settingsToRow(defaultSettings));
 const liveSettingsSql = statement(
   `SELECT ${settingsColumns.join(", ")} FROM account_settings WHERE account_id = ?`,
 );
