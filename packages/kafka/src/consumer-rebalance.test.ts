@@ -1,28 +1,20 @@
-import { uniqueName, waitFor } from "@postprocess/testkit";
+import { waitFor } from "@postprocess/testkit";
 import { expect } from "vitest";
-import { createCodec } from "./codec.ts";
 import { createConsumer } from "./consumer.ts";
-import { createProducer } from "./producer.ts";
 import {
   cancelEvent,
   captureLogger,
   committedOffset,
-  isolatedTopics,
+  partitionedCancelTopic,
   test,
   testKafka,
-  withPartitions,
 } from "./testing/helpers.ts";
 
 test("a member joining mid-backlog: nothing skipped, partitions handled in order, commits reach the end", async ({
   env,
   admin,
 }) => {
-  const groupId = uniqueName("g");
-  const def = withPartitions("cancelRequested", 4);
-  const { prefix, cleanup } = await isolatedTopics(env, admin, [def], [groupId]);
-  const topic = `${prefix}${def.name}`;
-  const codec = createCodec({ registryUrl: env.SCHEMA_REGISTRY_URL });
-  const producer = createProducer(testKafka(env, captureLogger().logger), codec, { topicPrefix: prefix });
+  const { groupId, prefix, topic, codec, producer, cleanup } = await partitionedCancelTopic(env, admin, 4);
   const member = () => {
     const { logger } = captureLogger();
     const seen: { id: string; partition: number; offset: bigint }[] = [];

@@ -10,10 +10,10 @@ import {
   captureLogger,
   isolatedTopics,
   newProcessingId,
+  partitionedCancelTopic,
   test,
   testKafka,
   waitForCommit,
-  withPartitions,
 } from "./testing/helpers.ts";
 import { createTraceparent, parseTraceparent } from "./traceparent.ts";
 
@@ -92,13 +92,7 @@ test("two consumers in one group split a 4-partition topic: disjoint, non-empty,
   env,
   admin,
 }) => {
-  const groupId = uniqueName("g");
-  const def = withPartitions("cancelRequested", 4);
-  const { prefix, cleanup } = await isolatedTopics(env, admin, [def], [groupId]);
-  const topic = `${prefix}${def.name}`;
-  const codec = createCodec({ registryUrl: env.SCHEMA_REGISTRY_URL });
-  const producerLog = captureLogger();
-  const producer = createProducer(testKafka(env, producerLog.logger), codec, { topicPrefix: prefix });
+  const { groupId, prefix, topic, codec, producer, cleanup } = await partitionedCancelTopic(env, admin, 4);
   const member = () => {
     const log = captureLogger();
     const seen: { id: string; partition: number }[] = [];

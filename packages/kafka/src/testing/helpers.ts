@@ -9,8 +9,10 @@ import {
 import { test as base, type StackEnv, uniqueName, waitFor } from "@postprocess/testkit";
 import type { Admin, IHeaders, Kafka } from "kafkajs";
 import { ensureTopics } from "../bootstrap.ts";
+import { createCodec } from "../codec.ts";
 import { createKafka } from "../kafka-client.ts";
 import { createJsonLogger, type Logger } from "../logger.ts";
+import { createProducer } from "../producer.ts";
 
 /** Test support for this package's integration tests (not exported from the package). */
 
@@ -143,6 +145,19 @@ function stringHeaders(h: IHeaders | undefined): Record<string, string> {
 export function withPartitions<K extends TopicKey>(key: K, partitions: number): TopicDef {
   const def = topics[key] as TopicDef;
   return { ...def, layout: { ...def.layout, partitions } };
+}
+
+/**
+ * A group's world on a cancel-requested topic of `partitions` partitions (the group tests): a fresh group
+ * id, the topic (and the group's retry and DLQ topics), the codec, and a producer (not yet connected).
+ */
+export async function partitionedCancelTopic(env: StackEnv, admin: Admin, partitions: number) {
+  const groupId = uniqueName("g");
+  const def = withPartitions("cancelRequested", partitions);
+  const { prefix, cleanup } = await isolatedTopics(env, admin, [def], [groupId]);
+  const codec = createCodec({ registryUrl: env.SCHEMA_REGISTRY_URL });
+  const producer = createProducer(testKafka(env, captureLogger().logger), codec, { topicPrefix: prefix });
+  return { groupId, prefix, topic: `${prefix}${def.name}`, codec, producer, cleanup };
 }
 
 /** Waits until the group's committed offset of a partition is `next` (the offset after the last handled). */
