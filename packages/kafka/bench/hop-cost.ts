@@ -15,9 +15,10 @@
  * accounts for about a third): wake-ups, socket reads and writes, per message and per request.
  */
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { allTopics, newEventId, registerSchemas, topics } from "@postprocess/contracts";
+import { cpuMs, cpuSnapshot } from "@postprocess/testkit/cpu";
 import { stackEnv, uniqueName } from "@postprocess/testkit/stack";
 import { ensureTopics } from "../src/bootstrap.ts";
 import { createCodec } from "../src/codec.ts";
@@ -79,9 +80,6 @@ async function main() {
   const rates = (process.env.HOP_RATES ?? "20,200").split(",").map(Number);
   const admin = kafka.admin();
   await admin.connect();
-  const producer = createProducer(kafka, codec, {});
-  await producer.connect();
-  const broker = javaKafkaPid();
   for (const rate of rates) {
     for (const relay of ["ours", "bare"] as const) {
       const a = `${uniqueName("hopa")}.`;
@@ -115,26 +113,27 @@ async function main() {
       // Warm-up, not measured.
       await feed(feeder, 100, 200);
       await waitOut(admin, b, 100);
-      const c0 = ticks(child.pid!);
-      const k0 = broker ? ticks(broker) : 0;
+      const before = cpuSnapshot();
       const t0 = performance.now();
       await feed(feeder, messages, rate);
       await waitOut(admin, b, 100 + messages);
       const wall = performance.now() - t0;
-      const relayMs = (ticks(child.pid!) - c0) * 10;
-      const brokerMs = broker ? (ticks(broker) - k0) * 10 : Number.NaN;
+      const after = cpuSnapshot();
+      const relayMs = cpuMs(before, after, (pid) => pid === child.pid);
+      const brokerMs = cpuMs(before, after, (_, name) => name === "java kafka");
       console.log(
         `${relay.padEnd(4)} ${String(rate).padStart(4)}/s: relay ${(relayMs / messages).toFixed(2)} ms CPU/msg, broker ${(brokerMs / messages).toFixed(2)} ms CPU/msg (${(wall / 1000).toFixed(1)} s)`,
       );
+      // SIGINT lets a profiled relay write its profile before it exits.
+      const exited = once(child, "exit");
       child.kill(process.env.HOP_PROF ? "SIGINT" : "SIGKILL");
-      await new Promise((r) => setTimeout(r, 1500));
+      await exited;
       await feeder.disconnect();
       await admin
         .deleteTopics({ topics: [a, b].map((p) => p + topics.cancelRequested.name) })
         .catch(() => {});
     }
   }
-  await producer.disconnect();
   await admin.disconnect();
 }
 
@@ -166,20 +165,4 @@ async function waitOut(admin: ReturnType<typeof kafka.admin>, prefix: string, n:
     if (offsets.reduce((s, o) => s + Number(o.high), 0) >= n) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-function ticks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(f[11]) + Number(f[12]);
-}
-
-function javaKafkaPid(): number | undefined {
-  for (const d of readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
-    try {
-      const cmd = readFileSync(`/proc/${d}/cmdline`, "utf8");
-      if (cmd.includes("java") && cmd.includes("kafka.Kafka")) return Number(d);
-    } catch {}
-  }
-  return undefined;
 }

@@ -6,8 +6,11 @@ export type CpuSnapshot = Map<number, { name: string; ticks: number }>;
 /** Clock ticks per second on Linux (USER_HZ); /proc/<pid>/stat reports CPU time in these. */
 const hz = 100;
 
-/** Reads /proc (Linux); elsewhere an empty snapshot, and the report prints nothing. */
-export function cpuSnapshot(): CpuSnapshot {
+/**
+ * Reads /proc (Linux); elsewhere an empty snapshot, and the report prints nothing. `self` names the calling
+ * process (a benchmark script says what it runs besides measuring).
+ */
+export function cpuSnapshot(opts: { self?: string } = {}): CpuSnapshot {
   const snap: CpuSnapshot = new Map();
   let pids: string[];
   try {
@@ -22,7 +25,8 @@ export function cpuSnapshot(): CpuSnapshot {
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       const ticks = Number(fields[11]) + Number(fields[12]);
       const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
-      snap.set(Number(pid), { name: shortName(cmd), ticks });
+      const name = Number(pid) === process.pid && opts.self ? opts.self : shortName(cmd);
+      snap.set(Number(pid), { name, ticks });
     } catch {
       // The process ended meanwhile.
     }
@@ -30,17 +34,27 @@ export function cpuSnapshot(): CpuSnapshot {
   return snap;
 }
 
-/** "services/report/src/main.ts" → report; java → which stack server; postgres → postgres. */
+/** "services/report/src/main.ts" → report; java → which stack server (`java kafka`…); postgres → postgres. */
 function shortName(cmd: string[]): string {
   const service = cmd.map((a) => /services\/([\w-]+)\/src\/main\.ts$/.exec(a)?.[1]).find(Boolean);
   if (service) return service;
-  if (cmd.some((a) => a.includes("bench/pipeline.ts"))) return "bench (in-process chain, status watch)";
   if (cmd[0]?.endsWith("java")) {
     const known = ["kafka", "apicurio", "s3proxy", "greenmail"].find((k) => cmd.some((a) => a.includes(k)));
     return `java ${known ?? "?"}`;
   }
   if (cmd[0]?.startsWith("postgres")) return "postgres";
   return cmd[0]?.split("/").at(-1) ?? "?";
+}
+
+/** CPU milliseconds the processes `pick` selects used between two snapshots. */
+export function cpuMs(
+  before: CpuSnapshot,
+  after: CpuSnapshot,
+  pick: (pid: number, name: string) => boolean,
+): number {
+  let ticks = 0;
+  for (const [pid, a] of after) if (pick(pid, a.name)) ticks += a.ticks - (before.get(pid)?.ticks ?? 0);
+  return (ticks * 1000) / hz;
 }
 
 /** Prints the CPU seconds each kind of process used between two snapshots, most first. */

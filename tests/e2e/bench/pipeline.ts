@@ -22,6 +22,7 @@
  */
 import { allTopics, newEventId, registerSchemas } from "@postprocess/contracts";
 import { newProcessingId } from "@postprocess/db";
+import { printCpu, cpuSnapshot as snapshotAll } from "@postprocess/testkit/cpu";
 import { realisticConversation, startFakeElevenLabs } from "@postprocess/testkit/fakes/elevenlabs";
 import {
   createBucket,
@@ -37,11 +38,13 @@ import {
   uniqueName,
 } from "@postprocess/testkit/stack";
 import pg from "pg";
-import { cpuSnapshot, printCpu } from "./cpu.ts";
 import { type JobClock, printHops } from "./hops.ts";
 import { createInProcessChain, type InProcessChain } from "./in-process.ts";
 import { type Figures, figuresOf, formatFigures, type RunResult, runLanes } from "./stats.ts";
 import { type StatusWatch, watchStatuses } from "./status-watch.ts";
+
+/** CPU of every process; this one runs the in-process chain and reads the pipeline's statuses. */
+const cpuSnapshot = () => snapshotAll({ self: "bench (in-process chain, status watch)" });
 
 const knob = (name: string, fallback: number) => {
   const v = Number(process.env[name] ?? fallback);
