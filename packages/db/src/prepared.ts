@@ -81,6 +81,8 @@ export type Query = <R = Record<string, unknown>>(
 /** The part of pg's pool and client this module uses (MikroORM's own pool: no second pool, no new dep). */
 interface NativeResult {
   rows: unknown[];
+  /** The command tag: `ROLLBACK` when PostgreSQL answers a COMMIT of a failed transaction. */
+  command?: string;
 }
 type NativeQuery = string | { name?: string; text: string; values: unknown[] };
 interface NativeClient {
@@ -136,7 +138,7 @@ export async function inTransaction<T>(
     await client.query("BEGIN");
     const out = await fn(run(client));
     // A transaction in which a statement failed (and `fn` caught it) ends in a ROLLBACK, not an error.
-    const commit = (await client.query("COMMIT")) as NativeResult & { command?: string };
+    const commit = await client.query("COMMIT");
     if (commit.command === "ROLLBACK")
       throw new Error("the transaction was rolled back: a statement in it failed");
     return out;

@@ -1,11 +1,12 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { type Query, queryPrepared, type Statement } from "@postprocess/db";
+import { queryPrepared, type Statement } from "@postprocess/db";
 
 /**
  * A raw SQL runner with `?` placeholders; values are always bound, never spliced into the text. A
  * `Statement` (`statement(text)` from @postprocess/db) is for the hot paths every request runs: it is
  * prepared once per connection instead of parsed and planned each time.
  */
+// The same shape as @postprocess/db's `Query`, so `inTransaction`'s runner is a `Sql` as it is.
 export type Sql = <Row = Record<string, unknown>>(
   query: string | Statement,
   params?: readonly unknown[],
@@ -19,18 +20,15 @@ export type Sql = <Row = Record<string, unknown>>(
 export function sqlOn(em: EntityManager): Sql {
   const conn = em.getConnection();
   const trx = em.getTransactionContext();
+  const execute = async <Row>(text: string, params: readonly unknown[]) =>
+    (await conn.execute(text, [...params], "all", trx)) as Row[];
   return async <Row>(query: string | Statement, params: readonly unknown[] = []) => {
-    if (typeof query !== "string" && !trx) return queryPrepared<Row>(em, query, params);
-    if (typeof query !== "string" && query.sql === undefined)
+    if (typeof query === "string") return execute<Row>(query, params);
+    if (!trx) return queryPrepared<Row>(em, query, params);
+    if (query.sql === undefined)
       throw new Error(`statement ${query.name} is written with $n: it cannot run in an ORM transaction`);
-    const text = typeof query === "string" ? query : (query.sql as string);
-    return (await conn.execute(text, [...params], "all", trx)) as Row[];
+    return execute<Row>(query.sql, params);
   };
-}
-
-/** Raw SQL inside `inTransaction` (@postprocess/db): statements prepared, other texts bound. */
-export function sqlIn(query: Query): Sql {
-  return <Row>(q: string | Statement, params: readonly unknown[] = []) => query<Row>(q, params);
 }
 
 // How PostgreSQL prints a TIMESTAMPTZ (the driver hands it over as text): `2026-11-26 01:37:29.52+00`.

@@ -6,7 +6,7 @@ import type { Publish } from "./deps.ts";
 import { ApiError } from "./errors.ts";
 import { processingIdForKey, requestHash } from "./idempotency.ts";
 import { readSettingsAfter } from "./settings/account-settings.ts";
-import { type Sql, sqlIn, sqlOn } from "./sql.ts";
+import { type Sql, sqlOn } from "./sql.ts";
 
 /**
  * How long an accepted submission the projector has not turned into a job row yet still counts as the
@@ -114,7 +114,7 @@ export async function submitConversation(
   // active-job check, the insert with the settings read, COMMIT.
   return em.getTransactionContext()
     ? em.transactional((tx: EntityManager) => submit(sqlOn(tx)))
-    : inTransaction(em, (query) => submit(sqlIn(query)));
+    : inTransaction(em, submit);
 }
 
 /** The advisory lock on one Idempotency-Key of an account; taken before the conversation's (fixed order). */
