@@ -25,17 +25,24 @@ export interface BatchOutcome {
 
 const list = (values: string[]) => JSON.stringify([...new Set(values)]);
 
+/**
+ * The rows of a JSON array parameter, for joining a batch to a table. The LIMIT limits nothing: it is there
+ * for the planner, which takes any JSON list for 100 rows and so joined a batch (a handful of jobs) to
+ * conversation_processing and conversation_files by scanning them whole; with the limit unknown it assumes
+ * 10 and probes the indexes. `columns` is a record definition, or none for a list of keys (`value`).
+ */
+const batchRows = (param: string, columns?: string) =>
+  `(SELECT * FROM ${columns ? `json_to_recordset(${param}::json) AS r(${columns})` : `json_array_elements_text(${param}::json)`}
+    LIMIT (SELECT json_array_length(${param}::json)))`;
+
 // The fold's statements, prepared once per connection (their texts are fixed; rows travel as JSON).
-// `LIMIT (SELECT json_array_length(…))` limits nothing: it is there for the planner, which takes any JSON
-// list for 100 rows and so joined a batch (a handful of jobs) to conversation_processing and
-// conversation_files by scanning them whole; with the limit unknown it assumes 10 and probes the indexes.
 // The gate also turns sequential scans off for the rest of the transaction (SET LOCAL): every row the fold
 // reads it reads by key, and a prepared statement keeps the generic plan it made on its sixth run. On a
 // young database (tables of a few rows, not yet analysed) that plan was a scan, kept as the tables grew.
 const gateSql = statement(
   `WITH cfg AS (SELECT set_config('postprocess.event_time_updated_at', 'on', true) AS v,
            set_config('enable_seqscan', 'off', true) AS keyed),
-         acc AS (SELECT id FROM accounts WHERE id IN (SELECT value FROM json_array_elements_text($1::json) LIMIT (SELECT json_array_length($1::json)))),
+         acc AS (SELECT id FROM accounts WHERE id IN (SELECT value FROM ${batchRows("$1")} k)),
          ins AS (
            INSERT INTO processed_events (event_id, topic, processing_id)
            SELECT event_id, topic, processing_id FROM json_to_recordset($2::json)
@@ -150,7 +157,7 @@ const loadSql = statement(
        (SELECT coalesce(json_agg(pe.event_id ORDER BY pe.event_id), '[]'::json) FROM processed_events pe
         WHERE pe.topic = '${tombstoneTopic}' AND pe.processing_id = cp.processing_id) AS tombstones
      FROM conversation_processing cp
-     WHERE processing_id IN (SELECT value FROM json_array_elements_text($1::json) LIMIT (SELECT json_array_length($1::json)))
+     WHERE processing_id IN (SELECT value FROM ${batchRows("$1")} k)
      ORDER BY processing_id`,
 );
 
@@ -187,19 +194,20 @@ const writeSql = statement(
          openai_summary = j.summary, summary_topic = j.topic, summary_sentiment = j.sentiment,
          summary_key_points = j.key_points, summary_action_items = j.action_items, warnings = j.warnings,
          settings = j.settings, version = j.version, updated_at = j.updated_at::timestamptz
-       FROM (SELECT * FROM json_to_recordset($1::json) AS j(
-         processing_id text, conversation_id text, account_id text, email_id text, status text, progress int,
+       FROM ${batchRows(
+         "$1",
+         `processing_id text, conversation_id text, account_id text, email_id text, status text, progress int,
          current_step text, error_code text, error_message text, created_at text, started_at text,
          completed_at text, total_duration_ms bigint, transcript_url text, audio_url text, report_url text,
          summary text, topic text, sentiment text, key_points jsonb, action_items jsonb, warnings jsonb,
-         settings jsonb, version bigint, updated_at text) LIMIT (SELECT json_array_length($1::json))) AS j
+         settings jsonb, version bigint, updated_at text`,
+       )} AS j
        WHERE cp.processing_id = j.processing_id
        RETURNING 1),
      -- Files retention removed (a filesDeleted event): their rows go, and their tombstones are kept.
      gone AS (
        DELETE FROM conversation_files cf
-       USING (SELECT * FROM json_to_recordset($2::json) AS j(processing_id text, paths json)
-              LIMIT (SELECT json_array_length($2::json))) AS j
+       USING ${batchRows("$2", "processing_id text, paths json")} AS j
        WHERE cf.processing_id = j.processing_id
          AND cf.minio_path NOT IN (SELECT value FROM json_array_elements_text(j.paths))
        RETURNING 1),
